@@ -1,0 +1,90 @@
+"""Mixture of biased coins (Do & Batzoglou 2008).
+
+Each trial i tosses one of k coins m_i times; ``x[i] = [heads_i, tails_i]``, shape (n, 2).
+Coin j is chosen with probability ``pi_j`` and lands heads with probability ``p_j``:
+
+    p(x_i, z_i = j) = pi_j * C(m_i, h_i) * p_j**h_i * (1 - p_j)**t_i
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaln, xlog1py, xlogy
+
+from . import _checks
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """``weights`` pi (k,), summing to 1; ``p`` (k,) heads probability of each coin, in [0, 1]."""
+    weights: np.ndarray
+    p: np.ndarray
+
+    def __post_init__(self):
+        w = _checks.weights(self.weights)
+        p = _checks.as_array(self.p, "p", ndim=1)
+        _checks.same_k(len(w), "p", p)
+        if np.any((p < 0) | (p > 1)):
+            raise ValueError(f"p must lie in [0, 1], got {np.array2string(p, precision=5)}")
+        _checks.freeze(w, p)
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "p", p)
+
+    @property
+    def k(self):
+        return len(self.weights)
+
+
+def check_x(x, name="x"):
+    """Trials as an (n, 2) int array ``[heads, tails]`` of non-negative counts."""
+    x = _checks.nonempty(_checks.as_array(x, name, ndim=2, shape=(None, 2), integer=True), name)
+    if np.any(x < 0):
+        raise ValueError(f"{name} must hold non-negative counts [heads, tails], got a negative count")
+    return x
+
+
+def log_joint(x, params):
+    """``log p(x_i, z_i = j) = log pi_j + log C(m_i, h_i) + h_i log p_j + t_i log(1 - p_j)``.
+
+    x (n, 2) -> (n, k).  ``0 log 0 = 0``, so coins with p = 0 or 1 are allowed.
+    """
+    x = check_x(x)
+    params = _check_params(params)
+    heads, tails = x[:, :1], x[:, 1:]
+    log_choose = gammaln(heads + tails + 1) - gammaln(heads + 1) - gammaln(tails + 1)
+    with np.errstate(divide="ignore"):
+        log_pi = np.log(params.weights)
+    return log_pi + log_choose + xlogy(heads, params.p) + xlog1py(tails, -params.p)
+
+
+def m_step(x, resp):
+    """Closed-form maximiser of the expected complete log-likelihood.
+
+    ``pi_j = N_j / N`` and ``p_j = sum_i r_ij h_i / sum_i r_ij (h_i + t_i)``: the expected
+    heads of coin j over its expected tosses.  x (n, 2), resp (n, k) -> Params.
+    """
+    x = check_x(x)
+    resp = _checks.responsibilities(resp, len(x))
+    nk = _checks.component_totals(resp)
+    heads, tosses = resp.T @ x[:, 0], resp.T @ x.sum(axis=1)
+    if np.any(tosses <= 0):
+        from .errors import CollapseError
+        j = int(np.argmin(tosses))
+        raise CollapseError(f"component {j} was given only trials without tosses", component=j)
+    return Params(nk / nk.sum(), heads / tosses)
+
+
+def sample(params, n, rng, tosses=10):
+    """Draw n trials of ``tosses`` tosses each: returns ``(x (n, 2) ints, z (n,) coin index)``."""
+    params = _check_params(params)
+    n = _checks.integer(n, "n", minimum=1)
+    tosses = _checks.integer(tosses, "tosses", minimum=1)
+    rng = _checks.rng(rng)
+    z = rng.choice(params.k, size=n, p=params.weights)
+    heads = rng.binomial(tosses, params.p[z])
+    return np.column_stack([heads, tosses - heads]), z
+
+
+def _check_params(params):
+    if not isinstance(params, Params):
+        raise TypeError(f"params must be emlab.coins.Params, got {type(params).__name__}")
+    return params

@@ -1,0 +1,156 @@
+"""How ``run_em`` evaluates one E-step and one M-step on the whole data set, fast.
+
+The textbook updates live in the model modules (``log_joint``, ``m_step``); the
+engines here compute exactly the same quantities with less work, and
+``tests/test_engines.py`` checks that they agree with the plain formulas.
+
+* ``DistinctValues``: EM over the distinct rows of x weighted by how often each occurs.
+  Every M-step is a responsibility-weighted sum over points, so giving a distinct row
+  the weight ``count * r`` is exact.  Used for counts (coins, Poisson), where a million
+  trials hold only a few dozen distinct values.
+* ``GaussianStats``: the Gaussian log-density is linear in the features
+  ``T(x) = [1, x, x x^T]`` (an exponential family), so all k log-densities of a chunk of
+  rows are one matrix product ``T(x) @ eta`` and all M-step statistics are another,
+  ``resp^T T(x)``.  Data are centred first; a component far from the centre relative to
+  its own spread (where ``E[x x^T] - mu mu^T`` would lose digits) is computed the
+  textbook way (Cholesky density, two-pass scatter) instead.
+"""
+import numpy as np
+
+from . import _checks, gaussian
+from .mixture import posterior
+
+_EPS = np.finfo(float).eps
+# Squared Mahalanobis distance of the data centre from a component beyond which the
+# expanded form loses more than ~1e-12 relative accuracy; such components take the
+# textbook path.
+FAR = 1e3
+
+
+def labelled_posterior(log_joint, labels):
+    """E-step with some labels known (semi-supervised EM).
+
+    Unlabelled rows (label -1) get ``r_ij = p(z_i = j | x_i)`` and contribute ``log p(x_i)``
+    to the objective; a labelled row keeps the one-hot ``r_ij = [j = y_i]`` and contributes
+    ``log p(x_i, z_i = y_i)``.  Returns ``(resp (n, k), objective per row (n,))``.
+    """
+    if labels is None:
+        return posterior(log_joint)
+    resp, objective = np.zeros_like(log_joint), np.empty(len(log_joint))
+    free = labels < 0
+    if np.any(free):
+        resp[free], objective[free] = posterior(log_joint[free])
+    known = np.flatnonzero(~free)
+    resp[known, labels[known]] = 1.0
+    objective[known] = log_joint[known, labels[known]]
+    return resp, objective
+
+
+class DistinctValues:
+    """E- and M-steps over the distinct (row, label) pairs of x, weighted by their counts."""
+
+    def __init__(self, model, x, labels):
+        self.model, self.n = model, len(x)
+        keys = x.reshape(len(x), -1)
+        if labels is not None:
+            keys = np.column_stack([keys, labels])
+        unique, self.inverse, self.counts = np.unique(keys, axis=0, return_inverse=True,
+                                                      return_counts=True)
+        self.inverse = self.inverse.ravel()
+        first = np.zeros(len(unique), dtype=int)
+        first[self.inverse[::-1]] = np.arange(len(x))[::-1]    # one original row per distinct key
+        self.x = x[first]
+        self.labels = None if labels is None else labels[first]
+
+    def e_step(self, params):
+        """-> (responsibilities of the distinct rows, objective sum_i count_i * objective_i)."""
+        resp, objective = labelled_posterior(self.model.log_joint(self.x, params), self.labels)
+        return resp, float(self.counts @ objective)
+
+    def m_step(self, resp, **options):
+        return self.model.m_step(self.x, resp * self.counts[:, None], **options)
+
+    def point_resp(self, resp):
+        return resp[self.inverse]
+
+
+class GaussianStats:
+    """E-step and M-step statistics of the Gaussian mixture as matrix products, in chunks of rows."""
+
+    def __init__(self, x, labels, chunk_bytes=2 ** 19):
+        self.n, self.d = x.shape
+        self.shift = x.mean(axis=0)
+        self.xc = x - self.shift
+        self.labels = labels
+        self.floor = gaussian.singular_floor(x)
+        self.upper = np.triu_indices(self.d)
+        n_features = self.d + len(self.upper[0])
+        self.chunk = max(256, chunk_bytes // (8 * n_features))
+
+    def features(self, xc):
+        """``T(x) = [x, upper triangle of x x^T]`` for centred rows xc (m, d) -> (m, d + d(d+1)/2)."""
+        return np.concatenate([xc, xc[:, self.upper[0]] * xc[:, self.upper[1]]], axis=1)
+
+    def natural(self, params):
+        """``eta`` (features, k) and constant (k,) with ``log pi_j N(x | mu_j, Sigma_j) = T(x) eta_j + c_j``.
+
+        Expanding the quadratic form with precision ``P = Sigma^{-1}`` and centred mean m:
+        ``-1/2 x^T P x + (P m)^T x - 1/2 m^T P m - 1/2 log|2 pi Sigma| + log pi``.
+        """
+        m = params.means - self.shift
+        chol_inv = np.linalg.inv(params.chol)
+        precision = chol_inv.transpose(0, 2, 1) @ chol_inv
+        linear = np.einsum("kij,kj->ki", precision, m)
+        off_diagonal = np.where(self.upper[0] == self.upper[1], 1.0, 2.0)
+        quadratic = -0.5 * precision[:, self.upper[0], self.upper[1]] * off_diagonal
+        maha = np.einsum("ki,ki->k", m, linear)
+        log_det = 2 * np.log(np.diagonal(params.chol, axis1=1, axis2=2)).sum(axis=1)
+        with np.errstate(divide="ignore"):
+            const = np.log(params.weights) - 0.5 * (self.d * np.log(2 * np.pi) + log_det + maha)
+        return np.vstack([linear.T, quadratic.T]), const, maha > FAR
+
+    def e_step(self, params):
+        """-> ((resp (n, k), N_j, sum_i r_ij T(x_i)), objective)."""
+        eta, const, far = self.natural(params)
+        far = np.flatnonzero(far)
+        k = params.k
+        resp = np.empty((self.n, k))
+        stats = np.zeros((k, eta.shape[0]))
+        objective = 0.0
+        for start in range(0, self.n, self.chunk):
+            rows = slice(start, start + self.chunk)
+            feats = self.features(self.xc[rows])
+            log_joint = feats @ eta + const
+            for j in far:
+                log_joint[:, j] = (np.log(params.weights[j])
+                                   + gaussian.log_density(self.xc[rows], params.means[j] - self.shift,
+                                                          params.chol[j]))
+            labels = None if self.labels is None else self.labels[rows]
+            resp[rows], rows_objective = labelled_posterior(log_joint, labels)
+            objective += rows_objective.sum()
+            stats += resp[rows].T @ feats
+        return (resp, stats), float(objective)
+
+    def m_step(self, state, **options):
+        """Bishop eqs. 9.24-9.27 from ``N_j``, ``sum r x`` and ``sum r x x^T`` (centred)."""
+        resp, stats = state
+        nk = _checks.component_totals(resp) + 10 * _EPS
+        means = stats[:, :self.d] / nk[:, None]
+        second = np.empty((len(nk), self.d, self.d))
+        second[:, self.upper[0], self.upper[1]] = stats[:, self.d:]
+        second[:, self.upper[1], self.upper[0]] = stats[:, self.d:]
+        scatter = second - nk[:, None, None] * means[:, :, None] * means[:, None, :]
+        eig = np.linalg.eigvalsh(scatter / nk[:, None, None])
+        exact = np.sum(means ** 2, axis=1) < FAR * eig[:, 0]   # also False when eig <= 0
+        for j in np.flatnonzero(~exact):
+            scatter[j] = gaussian.scatter_matrix(self.xc, resp[:, j], means[j])
+        return gaussian.from_moments(nk, means + self.shift, scatter, self.floor, **options)
+
+    def point_resp(self, state):
+        return state[0]
+
+
+def engine_for(model, x, labels):
+    if model is gaussian:
+        return GaussianStats(x, labels)
+    return DistinctValues(model, x, labels)

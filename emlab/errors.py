@@ -1,0 +1,20 @@
+"""Exceptions and warnings raised by EM."""
+
+
+class CollapseError(ValueError):
+    """A component degenerated during EM: its covariance became singular (or it lost all data).
+
+    Attributes: ``component`` (index), ``iteration`` (the M-step that produced it, 1-based;
+    None outside ``run_em``), ``history`` (the ``History`` up to the last valid parameters,
+    all finite; None outside ``run_em``).
+    """
+
+    def __init__(self, message, *, component, iteration=None, history=None):
+        super().__init__(message)
+        self.component = component
+        self.iteration = iteration
+        self.history = history
+
+
+class ConvergenceWarning(UserWarning):
+    """``run_em`` reached ``max_iter`` before the change in log-likelihood fell below ``tol``."""

@@ -1,0 +1,206 @@
+"""Gaussian mixture with full covariances.  x: (n, d) floats.
+
+    p(x_i, z_i = j) = pi_j * N(x_i | mu_j, Sigma_j)
+
+Densities are evaluated in the log domain through the Cholesky factor
+``Sigma_j = L_j L_j^T``: ``log N = -1/2 (d log 2 pi + |L_j^{-1}(x - mu_j)|^2) - sum log diag L_j``.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import solve_triangular
+
+from . import _checks
+from .errors import CollapseError
+
+_EPS = np.finfo(float).eps
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """``weights`` pi (k,); ``means`` mu (k, d); ``covariances`` Sigma (k, d, d), symmetric positive definite.
+
+    ``chol`` (k, d, d) holds the lower Cholesky factors ``L_j`` of the covariances.
+    """
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    chol: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        w = _checks.weights(self.weights)
+        k = len(w)
+        means = _checks.as_array(self.means, "means", ndim=2)
+        _checks.same_k(k, "means", means)
+        d = means.shape[1]
+        if d == 0:
+            raise ValueError("means must have at least one dimension, got shape (k, 0)")
+        cov = _checks.as_array(self.covariances, "covariances", ndim=3, shape=(k, d, d))
+        asym = np.abs(cov - cov.transpose(0, 2, 1)).max(axis=(1, 2))
+        bad = asym > 1e-8 * np.abs(cov).max(axis=(1, 2))
+        if np.any(bad):
+            j = int(np.argmax(bad))
+            raise ValueError(f"covariances[{j}] must be symmetric, but differs from its transpose by {asym[j]:.3g}")
+        cov = (cov + cov.transpose(0, 2, 1)) / 2
+        chol = np.empty_like(cov)
+        for j in range(k):
+            eig_min = np.linalg.eigvalsh(cov[j])[0]
+            if not eig_min > 0:
+                raise ValueError(f"covariances[{j}] must be positive definite, "
+                                 f"but its smallest eigenvalue is {eig_min:.3g}")
+            chol[j] = np.linalg.cholesky(cov[j])
+        _checks.freeze(w, means, cov, chol)
+        for name, value in (("weights", w), ("means", means), ("covariances", cov), ("chol", chol)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def k(self):
+        return len(self.weights)
+
+    @property
+    def d(self):
+        return self.means.shape[1]
+
+
+def check_x(x, name="x"):
+    """Points as an (n, d) float array (for 1-D data pass ``x[:, None]``)."""
+    arr = _checks.as_array(x, name)
+    if arr.ndim != 2:
+        hint = " (for 1-D data pass x[:, None])" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D with shape (n, d), got shape {arr.shape}{hint}")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one column, got shape {arr.shape}")
+    return _checks.nonempty(arr, name)
+
+
+def log_density(x, mean, chol):
+    """``log N(x_i | mu, L L^T) = -1/2 (d log 2 pi + |y_i|^2) - sum log diag L``, ``y_i = L^{-1}(x_i - mu)``.
+
+    x (n, d), mean (d,), chol (d, d) lower -> (n,).
+    """
+    y = solve_triangular(chol, (x - mean).T, lower=True)
+    return -0.5 * (len(mean) * np.log(2 * np.pi) + np.sum(y * y, axis=0)) - np.sum(np.log(np.diag(chol)))
+
+
+def log_joint(x, params):
+    """``log p(x_i, z_i = j) = log pi_j + log N(x_i | mu_j, Sigma_j)``.  x (n, d) -> (n, k)."""
+    x, params = _check_pair(x, params)
+    with np.errstate(divide="ignore"):
+        log_pi = np.log(params.weights)
+    return log_pi + np.column_stack([log_density(x, params.means[j], params.chol[j])
+                                     for j in range(params.k)])
+
+
+def m_step(x, resp, **options):
+    """Closed-form maximiser of the expected complete log-likelihood (Bishop eqs. 9.24-9.27).
+
+    ``N_j = sum_i r_ij``, ``mu_j = sum_i r_ij x_i / N_j``,
+    ``Sigma_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T / N_j``, ``pi_j = N_j / N``.
+    Options (see ``from_moments``): ``reg_covar``.  x (n, d), resp (n, k) -> Params.
+    """
+    x = check_x(x)
+    resp = _checks.responsibilities(resp, len(x))
+    nk = _checks.component_totals(resp) + 10 * _EPS   # as scikit-learn: no 0/0 for a nearly empty component
+    means = resp.T @ x / nk[:, None]
+    scatter = np.stack([scatter_matrix(x, resp[:, j], means[j]) for j in range(resp.shape[1])])
+    return from_moments(nk, means, scatter, singular_floor(x), **options)
+
+
+def scatter_matrix(x, r, mean):
+    """``S = sum_i r_i (x_i - mu)(x_i - mu)^T``: x (n, d), r (n,), mean (d,) -> (d, d)."""
+    diff = x - mean
+    return (r[:, None] * diff).T @ diff
+
+
+def from_moments(nk, means, scatter, floor, *, reg_covar=0.0):
+    """Params from the M-step statistics: ``pi_j = N_j / N``, ``Sigma_j = S_j / N_j + reg_covar I``.
+
+    nk (k,), means (k, d), scatter (k, d, d).  ``reg_covar`` > 0 is added to the covariance
+    diagonals as scikit-learn does.  A covariance whose smallest eigenvalue is not above
+    ``floor`` is singular: CollapseError names the component.
+    """
+    reg_covar = _checks.real(reg_covar, "reg_covar", minimum=0)
+    d = means.shape[1]
+    cov = scatter / nk[:, None, None] + reg_covar * np.eye(d)
+    eig_min = np.linalg.eigvalsh(cov)[:, 0]
+    singular = ~(eig_min > floor)
+    if np.any(singular):
+        j = int(np.argmax(singular))
+        raise CollapseError(
+            f"component {j} collapsed: its covariance became singular (smallest eigenvalue "
+            f"{eig_min[j]:.3g}, N_{j} = {nk[j]:.3g} points); use reg_covar > 0, a covariance "
+            "prior, or restart", component=j)
+    return Params(nk / nk.sum(), means, cov)
+
+
+def singular_floor(x):
+    """Eigenvalue at or below which a covariance of data x counts as singular.
+
+    Values of x carry a relative rounding error of ``eps``; a standard deviation below about
+    ``1000 eps max|x|`` cannot be told from zero, and dividing by it would overflow.
+    """
+    return (1e3 * _EPS * np.max(np.abs(x))) ** 2
+
+
+def sample(params, n, rng):
+    """Draw n points: returns ``(x (n, d), z (n,) component index)``."""
+    params = _check_params(params)
+    n = _checks.integer(n, "n", minimum=1)
+    rng = _checks.rng(rng)
+    z = rng.choice(params.k, size=n, p=params.weights)
+    noise = rng.standard_normal((n, params.d))
+    return params.means[z] + np.einsum("nij,nj->ni", params.chol[z], noise), z
+
+
+def init_random(x, k, rng):
+    """Random start: k distinct data points as means, the data covariance for each, equal weights."""
+    x, k, rng = check_x(x), _check_k(x, k), _checks.rng(rng)
+    means = x[rng.choice(len(x), size=k, replace=False)]
+    cov = np.atleast_2d(np.cov(x, rowvar=False, bias=True))
+    cov = cov + max(singular_floor(x), 1e-12 * np.trace(cov)) * np.eye(x.shape[1])
+    return Params(np.full(k, 1 / k), means, np.repeat(cov[None], k, axis=0))
+
+
+def init_kmeans(x, k, rng, max_iter=100):
+    """k-means start: k-means++ seeding, Lloyd's iterations, then one M-step on the hard labels.
+
+    A tiny ridge (1e-6 of the average data variance) keeps a one-point cluster's covariance
+    positive definite.
+    """
+    x, k, rng = check_x(x), _check_k(x, k), _checks.rng(rng)
+    centres = x[[rng.integers(len(x))]]
+    for _ in range(1, k):                       # k-means++: next centre with prob ~ squared distance
+        dist2 = ((x[:, None, :] - centres[None]) ** 2).sum(-1).min(axis=1)
+        probs = dist2 / dist2.sum() if dist2.sum() > 0 else np.full(len(x), 1 / len(x))
+        centres = np.vstack([centres, x[rng.choice(len(x), p=probs)]])
+    labels = None
+    for _ in range(max_iter):                   # Lloyd: assign to the nearest centre, move centres
+        new = ((x[:, None, :] - centres[None]) ** 2).sum(-1).argmin(axis=1)
+        if labels is not None and np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            if np.any(labels == j):
+                centres[j] = x[labels == j].mean(axis=0)
+    ridge = 1e-6 * np.mean(np.var(x, axis=0)) + singular_floor(x)
+    return m_step(x, np.eye(k)[labels], reg_covar=ridge)
+
+
+def _check_k(x, k):
+    k = _checks.integer(k, "k", minimum=1)
+    if k > len(x):
+        raise ValueError(f"k must be at most the number of points n = {len(x)}, got k = {k}")
+    return k
+
+
+def _check_params(params):
+    if not isinstance(params, Params):
+        raise TypeError(f"params must be emlab.gaussian.Params, got {type(params).__name__}")
+    return params
+
+
+def _check_pair(x, params):
+    x, params = check_x(x), _check_params(params)
+    if x.shape[1] != params.d:
+        raise ValueError(f"x has d = {x.shape[1]} columns but params.means has d = {params.d}")
+    return x, params

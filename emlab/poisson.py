@@ -1,0 +1,83 @@
+"""Poisson mixture for counts.  x: (n,) non-negative ints.
+
+    p(x_i, z_i = j) = pi_j * lambda_j**x_i * exp(-lambda_j) / x_i!
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaln
+
+from . import _checks
+from .errors import CollapseError
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """``weights`` pi (k,), summing to 1; ``rates`` lambda (k,), > 0."""
+    weights: np.ndarray
+    rates: np.ndarray
+
+    def __post_init__(self):
+        w = _checks.weights(self.weights)
+        rates = _checks.as_array(self.rates, "rates", ndim=1)
+        _checks.same_k(len(w), "rates", rates)
+        if np.any(rates <= 0):
+            raise ValueError(f"rates must be > 0, got {np.array2string(rates, precision=5)}")
+        _checks.freeze(w, rates)
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "rates", rates)
+
+    @property
+    def k(self):
+        return len(self.weights)
+
+
+def check_x(x, name="x"):
+    """Counts as an (n,) int array of non-negative whole numbers."""
+    x = _checks.nonempty(_checks.as_array(x, name, ndim=1, integer=True), name)
+    if np.any(x < 0):
+        raise ValueError(f"{name} must hold non-negative counts, got a negative value")
+    return x
+
+
+def log_joint(x, params):
+    """``log p(x_i, z_i = j) = log pi_j + x_i log lambda_j - lambda_j - log x_i!``.  x (n,) -> (n, k)."""
+    x = check_x(x)
+    params = _check_params(params)
+    with np.errstate(divide="ignore"):
+        log_pi = np.log(params.weights)
+    xs = x[:, None]
+    return log_pi + xs * np.log(params.rates) - params.rates - gammaln(xs + 1)
+
+
+def m_step(x, resp):
+    """Closed-form maximiser of the expected complete log-likelihood.
+
+    Setting the derivative of ``sum_ij r_ij (x_i log lambda_j - lambda_j)`` to zero gives
+    ``lambda_j = sum_i r_ij x_i / N_j`` (the responsibility-weighted mean count) and
+    ``pi_j = N_j / N``, with ``N_j = sum_i r_ij``.  x (n,), resp (n, k) -> Params.
+    """
+    x = check_x(x)
+    resp = _checks.responsibilities(resp, len(x))
+    nk = _checks.component_totals(resp)
+    rates = resp.T @ x / nk
+    if np.any(rates <= 0):
+        j = int(np.argmin(rates))
+        raise CollapseError(f"component {j} collapsed onto zero counts: its rate became 0",
+                            component=j)
+    return Params(nk / nk.sum(), rates)
+
+
+def sample(params, n, rng):
+    """Draw n counts: returns ``(x (n,) ints, z (n,) component index)``."""
+    params = _check_params(params)
+    n = _checks.integer(n, "n", minimum=1)
+    rng = _checks.rng(rng)
+    z = rng.choice(params.k, size=n, p=params.weights)
+    return rng.poisson(params.rates[z]), z
+
+
+def _check_params(params):
+    if not isinstance(params, Params):
+        raise TypeError(f"params must be emlab.poisson.Params, got {type(params).__name__}")
+    return params
