@@ -25,6 +25,8 @@ _EPS = np.finfo(float).eps
 # expanded form loses more than ~1e-12 relative accuracy; such components take the
 # textbook path.
 FAR = 1e3
+# Largest number of feature values (8 bytes each) kept between iterations.
+KEEP_FEATURES = 2 ** 23
 
 
 def labelled_posterior(log_joint, labels):
@@ -86,10 +88,16 @@ class GaussianStats:
         self.upper = np.triu_indices(self.d)
         n_features = self.d + len(self.upper[0])
         self.chunk = max(256, chunk_bytes // (8 * n_features))
+        # T(x) of all rows is computed once when it is small enough to keep.
+        self.feats = self.features(self.xc) if self.n * n_features <= KEEP_FEATURES else None
 
     def features(self, xc):
-        """``T(x) = [x, upper triangle of x x^T]`` for centred rows xc (m, d) -> (m, d + d(d+1)/2)."""
-        return np.concatenate([xc, xc[:, self.upper[0]] * xc[:, self.upper[1]]], axis=1)
+        """``T(x) = [x, upper triangle of x x^T]`` for centred rows xc (m, d) -> (m, d + d(d+1)/2).
+
+        Stored column-major so that a block of rows is a matrix BLAS reads without copying.
+        """
+        columns = xc.T.copy()
+        return np.vstack([columns, columns[self.upper[0]] * columns[self.upper[1]]]).T
 
     def natural(self, params):
         """``eta`` (features, k) and constant (k,) with ``log pi_j N(x | mu_j, Sigma_j) = T(x) eta_j + c_j``.
@@ -114,13 +122,15 @@ class GaussianStats:
         eta, const, far = self.natural(params)
         far = np.flatnonzero(far)
         k = params.k
-        resp = np.empty((self.n, k))
+        # Column-major (n, k) arrays: reductions over the k components of each row then run
+        # over contiguous memory, which is many times faster for small k.
+        resp = np.empty((self.n, k), order="F")
         stats = np.zeros((k, eta.shape[0]))
         objective = 0.0
         for start in range(0, self.n, self.chunk):
             rows = slice(start, start + self.chunk)
-            feats = self.features(self.xc[rows])
-            log_joint = feats @ eta + const
+            feats = self.features(self.xc[rows]) if self.feats is None else self.feats[rows]
+            log_joint = (eta.T @ feats.T + const[:, None]).T
             for j in far:
                 log_joint[:, j] = (np.log(params.weights[j])
                                    + gaussian.log_density(self.xc[rows], params.means[j] - self.shift,
