@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
+# One BLAS thread: threaded BLAS makes the many tiny matrix calls of EM slower on 2 cores.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: lab test venv bench
 

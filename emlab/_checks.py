@@ -10,6 +10,8 @@ import numpy as np
 
 # Relative tolerance for "sums to one" (weights, responsibilities).
 SUM_TOL = 1e-8
+# Largest count held exactly as a float (and far from int64 overflow when added).
+MAX_COUNT = 2 ** 53
 
 
 def as_array(value, name, *, ndim=None, shape=None, integer=False):
@@ -40,6 +42,8 @@ def as_array(value, name, *, ndim=None, shape=None, integer=False):
     if integer:
         if np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold whole numbers (counts), got fractional values")
+        if np.any(np.abs(arr) > MAX_COUNT):
+            raise ValueError(f"{name} must hold counts of at most 2**53, got {np.abs(arr).max():.3g}")
         arr = arr.astype(np.int64)
     return arr
 

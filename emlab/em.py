@@ -51,7 +51,7 @@ def run_em(model, x, params, *, max_iter=100, tol=1e-6, learn_weights=True, labe
                    ``sum_labelled log p(x_i, z_i = y_i) + sum_unlabelled log p(x_i)``.
     keep_resp      True keeps every E-step's responsibilities, False only the last one;
                    None (default) keeps all when n <= 20,000, else only the last.
-    m_step_options passed to the model's ``m_step`` (e.g. ``reg_covar`` for the Gaussian).
+    m_step_options passed to the model's ``m_step`` (the Gaussian's ``reg_covar``, ``covariance_prior``).
 
     Returns a ``History``.  Raises ``CollapseError`` (a ValueError) when a component
     degenerates, carrying the History up to the last valid parameters.

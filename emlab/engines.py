@@ -13,7 +13,7 @@ engines here compute exactly the same quantities with less work, and
   rows are one matrix product ``T(x) @ eta`` and all M-step statistics are another,
   ``resp^T T(x)``.  Data are centred first; a component far from the centre relative to
   its own spread (where ``E[x x^T] - mu mu^T`` would lose digits) is computed the
-  textbook way (Cholesky density, two-pass scatter) instead.
+  textbook way on the uncentred data (Cholesky density, mean, two-pass scatter) instead.
 """
 import numpy as np
 
@@ -81,6 +81,7 @@ class GaussianStats:
 
     def __init__(self, x, labels, chunk_bytes=2 ** 19):
         self.n, self.d = x.shape
+        self.x = x                          # the textbook path reads the data uncentred
         self.shift = x.mean(axis=0)
         self.xc = x - self.shift
         self.labels = labels
@@ -133,8 +134,7 @@ class GaussianStats:
             log_joint = (eta.T @ feats.T + const[:, None]).T
             for j in far:
                 log_joint[:, j] = (np.log(params.weights[j])
-                                   + gaussian.log_density(self.xc[rows], params.means[j] - self.shift,
-                                                          params.chol[j]))
+                                   + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
             labels = None if self.labels is None else self.labels[rows]
             resp[rows], rows_objective = labelled_posterior(log_joint, labels)
             objective += rows_objective.sum()
@@ -152,9 +152,11 @@ class GaussianStats:
         scatter = second - nk[:, None, None] * means[:, :, None] * means[:, None, :]
         eig = np.linalg.eigvalsh(scatter / nk[:, None, None])
         exact = np.sum(means ** 2, axis=1) < FAR * eig[:, 0]   # also False when eig <= 0
+        means = means + self.shift
         for j in np.flatnonzero(~exact):
-            scatter[j] = gaussian.scatter_matrix(self.xc, resp[:, j], means[j])
-        return gaussian.from_moments(nk, means + self.shift, scatter, self.floor, **options)
+            means[j] = resp[:, j] @ self.x / nk[j]
+            scatter[j] = gaussian.scatter_matrix(self.x, resp[:, j], means[j])
+        return gaussian.from_moments(nk, means, scatter, self.floor, **options)
 
     def point_resp(self, state):
         return state[0]

@@ -36,19 +36,9 @@ class Params:
         if d == 0:
             raise ValueError("means must have at least one dimension, got shape (k, 0)")
         cov = _checks.as_array(self.covariances, "covariances", ndim=3, shape=(k, d, d))
-        asym = np.abs(cov - cov.transpose(0, 2, 1)).max(axis=(1, 2))
-        bad = asym > 1e-8 * np.abs(cov).max(axis=(1, 2))
-        if np.any(bad):
-            j = int(np.argmax(bad))
-            raise ValueError(f"covariances[{j}] must be symmetric, but differs from its transpose by {asym[j]:.3g}")
-        cov = (cov + cov.transpose(0, 2, 1)) / 2
         chol = np.empty_like(cov)
         for j in range(k):
-            eig_min = np.linalg.eigvalsh(cov[j])[0]
-            if not eig_min > 0:
-                raise ValueError(f"covariances[{j}] must be positive definite, "
-                                 f"but its smallest eigenvalue is {eig_min:.3g}")
-            chol[j] = np.linalg.cholesky(cov[j])
+            cov[j], chol[j] = _symmetric_positive_definite(cov[j], f"covariances[{j}]")
         _checks.freeze(w, means, cov, chol)
         for name, value in (("weights", w), ("means", means), ("covariances", cov), ("chol", chol)):
             object.__setattr__(self, name, value)
@@ -96,7 +86,9 @@ def m_step(x, resp, **options):
 
     ``N_j = sum_i r_ij``, ``mu_j = sum_i r_ij x_i / N_j``,
     ``Sigma_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T / N_j``, ``pi_j = N_j / N``.
-    Options (see ``from_moments``): ``reg_covar``.  x (n, d), resp (n, k) -> Params.
+    Options (see ``from_moments``): ``reg_covar`` (a covariance floor) and
+    ``covariance_prior=(psi, nu)`` (MAP covariances under an inverse-Wishart prior).
+    x (n, d), resp (n, k) -> Params.
     """
     x = check_x(x)
     resp = _checks.responsibilities(resp, len(x))
@@ -112,25 +104,77 @@ def scatter_matrix(x, r, mean):
     return (r[:, None] * diff).T @ diff
 
 
-def from_moments(nk, means, scatter, floor, *, reg_covar=0.0):
-    """Params from the M-step statistics: ``pi_j = N_j / N``, ``Sigma_j = S_j / N_j + reg_covar I``.
+def from_moments(nk, means, scatter, floor, *, reg_covar=0.0, covariance_prior=None):
+    """Params from the M-step statistics: ``pi_j = N_j / N`` and the covariances below.
 
-    nk (k,), means (k, d), scatter (k, d, d).  ``reg_covar`` > 0 is added to the covariance
-    diagonals as scikit-learn does.  A covariance whose smallest eigenvalue is not above
-    ``floor`` is singular: CollapseError names the component.
+    nk (k,) ``N_j``, means (k, d) ``mu_j``, scatter (k, d, d) ``S_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T``.
+
+    Maximum likelihood (default): ``Sigma_j = S_j / N_j + reg_covar I``; ``reg_covar`` > 0 is
+    added to the covariance diagonals as scikit-learn does.
+
+    ``covariance_prior=(psi, nu)``: MAP estimate under an inverse-Wishart prior
+    ``Sigma_j ~ IW(psi, nu)`` on each covariance (psi (d, d) symmetric positive definite,
+    degrees of freedom ``nu > d - 1``; flat prior on the means, so ``mu_j`` is unchanged).
+    Maximising ``-(N_j + nu + d + 1)/2 log|Sigma_j| - 1/2 tr((psi + S_j) Sigma_j^{-1})`` gives
+
+        Sigma_j = (psi + S_j) / (N_j + nu + d + 1)        (+ reg_covar I if also given)
+
+    which stays positive definite however few points a component holds.
+
+    A covariance is singular (CollapseError names the component) when its smallest
+    eigenvalue is not above ``floor`` (see ``singular_floor``) or not above
+    ``100 d^1.5 eps`` times its largest one: that smaller eigenvalue is lost in the rounding
+    of the sums, and a Cholesky factorisation is only guaranteed below that condition number
+    (Demmel's bound ``20 d^1.5 kappa u < 1``).
     """
     reg_covar = _checks.real(reg_covar, "reg_covar", minimum=0)
     d = means.shape[1]
-    cov = scatter / nk[:, None, None] + reg_covar * np.eye(d)
-    eig_min = np.linalg.eigvalsh(cov)[:, 0]
-    singular = ~(eig_min > floor)
+    if covariance_prior is None:
+        cov = scatter / nk[:, None, None]
+    else:
+        psi, nu = _check_covariance_prior(covariance_prior, d)
+        cov = (psi + scatter) / (nk + nu + d + 1)[:, None, None]
+    cov = cov + reg_covar * np.eye(d)
+    cov = (cov + cov.transpose(0, 2, 1)) / 2
+    eig = np.linalg.eigvalsh(cov)
+    singular = ~(eig[:, 0] > np.maximum(floor, 100 * d ** 1.5 * _EPS * eig[:, -1]))
     if np.any(singular):
         j = int(np.argmax(singular))
         raise CollapseError(
-            f"component {j} collapsed: its covariance became singular (smallest eigenvalue "
-            f"{eig_min[j]:.3g}, N_{j} = {nk[j]:.3g} points); use reg_covar > 0, a covariance "
-            "prior, or restart", component=j)
+            f"component {j} collapsed: its covariance became singular (eigenvalues from "
+            f"{eig[j, 0]:.3g} to {eig[j, -1]:.3g}, N_{j} = {nk[j]:.3g} points); use reg_covar > 0, "
+            "a covariance prior, or restart", component=j)
     return Params(nk / nk.sum(), means, cov)
+
+
+def _check_covariance_prior(prior, d):
+    """``covariance_prior = (psi, nu)``: psi (d, d) symmetric positive definite, nu > d - 1."""
+    if not isinstance(prior, (tuple, list)) or len(prior) != 2:
+        raise TypeError(f"covariance_prior must be a pair (psi, nu), "
+                        f"got {type(prior).__name__} {prior!r:.60}")
+    psi = _checks.as_array(prior[0], "covariance_prior psi", ndim=2, shape=(d, d))
+    psi, _ = _symmetric_positive_definite(psi, "covariance_prior psi")
+    nu = _checks.real(prior[1], "covariance_prior nu")
+    if not nu > d - 1:
+        raise ValueError(f"covariance_prior nu (degrees of freedom) must be > d - 1 = {d - 1}, got {nu}")
+    return psi, nu
+
+
+def _symmetric_positive_definite(matrix, name):
+    """Check a (d, d) matrix is symmetric positive definite -> (symmetrised copy, lower Cholesky factor)."""
+    asym = np.abs(matrix - matrix.T).max()
+    if asym > 1e-8 * np.abs(matrix).max():
+        raise ValueError(f"{name} must be symmetric, but differs from its transpose by {asym:.3g}")
+    matrix = (matrix + matrix.T) / 2
+    eig_min = np.linalg.eigvalsh(matrix)[0]
+    if not eig_min > 0:
+        raise ValueError(f"{name} must be positive definite, but its smallest eigenvalue is {eig_min:.3g}")
+    try:
+        return matrix, np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"{name} must be positive definite, but it is numerically singular (smallest "
+                         f"eigenvalue {eig_min:.3g}, largest entry {np.abs(matrix).max():.3g}): "
+                         "its Cholesky factorisation failed") from None
 
 
 def singular_floor(x):

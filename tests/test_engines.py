@@ -1,0 +1,206 @@
+"""The fast engines of ``run_em`` (emlab/engines.py) equal the plain textbook formulas.
+
+GaussianStats (features T(x) = [1, x, x x^T], chunked) against ``gaussian.log_joint`` /
+``emlab.e_step`` and ``gaussian.m_step`` (Cholesky densities, two-pass scatter), also where
+a component sits 1e4 and 1e6 of its standard deviations from the data mean (the fallback
+path); DistinctValues against the per-point E- and M-steps of coins and Poisson; and what
+``History.resp`` keeps.
+"""
+import numpy as np
+import pytest
+
+import emlab
+from emlab import coins, em, engines, gaussian, poisson
+from emlab.engines import DistinctValues, GaussianStats
+
+RTOL = 1e-10
+
+
+def plain_gaussian_step(x, params, labels=None, **options):
+    """The textbook E-step and M-step: resp, objective, and the new Params."""
+    resp, log_px = emlab.e_step(gaussian, x, params)
+    objective = log_px.sum()
+    if labels is not None:
+        known = labels >= 0
+        resp[known] = np.eye(params.k)[labels[known]]
+        objective = log_px[~known].sum() + gaussian.log_joint(x, params)[known, labels[known]].sum()
+    return resp, objective, gaussian.m_step(x, resp, **options)
+
+
+def assert_same_step(engine, x, params, labels=None, **options):
+    state, objective = engine.e_step(params)
+    resp, expected_objective, expected = plain_gaussian_step(x, params, labels, **options)
+    np.testing.assert_allclose(engine.point_resp(state), resp, rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(objective, expected_objective, rtol=RTOL)
+    found = engine.m_step(state, **options)
+    np.testing.assert_allclose(found.weights, expected.weights, rtol=RTOL)
+    for j in range(params.k):          # relative to each component's own scale
+        scale = np.sqrt(np.diag(expected.covariances[j]))
+        error = np.abs(found.means[j] - expected.means[j])
+        assert np.all(error <= RTOL * (np.abs(expected.means[j]) + scale)), error / scale
+        np.testing.assert_allclose(found.covariances[j] / np.outer(scale, scale),
+                                   expected.covariances[j] / np.outer(scale, scale), rtol=RTOL, atol=RTOL)
+    return found
+
+
+def mixture_data(rng, n=500, d=3):
+    truth = gaussian.Params([0.5, 0.3, 0.2], rng.normal(size=(3, d)) * 2,
+                            np.stack([np.eye(d), 0.5 * np.eye(d) + 0.2, np.diag(np.arange(1.0, d + 1))]))
+    x, _ = gaussian.sample(truth, n, rng)
+    return x, gaussian.init_random(x, 3, rng)
+
+
+@pytest.mark.parametrize("d", [1, 2, 5])
+def test_gaussian_stats_equal_the_textbook_steps(d):
+    rng = np.random.default_rng(d)
+    x, params = mixture_data(rng, d=d)
+    assert_same_step(GaussianStats(x, None), x, params)
+    assert_same_step(GaussianStats(x, None), x, params, reg_covar=1e-3)
+    assert_same_step(GaussianStats(x, None), x, params, covariance_prior=(np.eye(d), d + 2.0))
+
+
+def test_gaussian_stats_with_labels():
+    rng = np.random.default_rng(10)
+    x, params = mixture_data(rng, d=2)
+    labels = np.where(rng.random(len(x)) < 0.2, rng.integers(3, size=len(x)), -1)
+    assert_same_step(GaussianStats(x, labels), x, params, labels)
+
+
+@pytest.mark.parametrize("n", [256, 1000, 1537])
+@pytest.mark.parametrize("keep_features", [True, False])
+def test_gaussian_stats_in_chunks(n, keep_features, monkeypatch):
+    """n not a multiple of the chunk, several chunks; features kept or recomputed per chunk."""
+    if not keep_features:
+        monkeypatch.setattr(engines, "KEEP_FEATURES", 0)
+    rng = np.random.default_rng(n)
+    x, params = mixture_data(rng, n=n, d=2)
+    engine = GaussianStats(x, None, chunk_bytes=1)          # the smallest chunk: 256 rows
+    assert engine.chunk == 256 and (engine.feats is None) == (not keep_features)
+    assert_same_step(engine, x, params)
+    one_chunk = GaussianStats(x, None, chunk_bytes=2 ** 30)
+    assert one_chunk.chunk >= n
+    np.testing.assert_allclose(engine.e_step(params)[1], one_chunk.e_step(params)[1], rtol=1e-13)
+
+
+@pytest.mark.parametrize("distance", [1e4, 1e6, 1e8])
+def test_gaussian_stats_far_from_the_data_mean(distance):
+    """A component ``distance`` of its own standard deviations from the data mean.
+
+    Two ways: a unit-spread cluster ``distance`` away from the bulk, and a cluster of
+    spread 1 / distance at unit distance.  The expanded form E[x x^T] - mu mu^T would lose
+    about eps * distance^2 of the covariance (1e-8 and 1e-4 relative): the engine must take
+    the textbook path there and agree with it to 1e-10.
+    """
+    rng = np.random.default_rng(int(np.log10(distance)))
+    bulk = rng.normal(size=(400, 2))
+    far = np.vstack([bulk, distance + rng.normal(size=(40, 2))])
+    params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [distance, distance]], [np.eye(2), np.eye(2)])
+    assert_same_step(GaussianStats(far, None), far, params)
+
+    tight = np.vstack([bulk, [1.0, 1.0] + rng.normal(size=(40, 2)) / distance])
+    params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [1.0, 1.0]], [np.eye(2), np.eye(2) / distance ** 2])
+    engine = GaussianStats(tight, None)
+    new = assert_same_step(engine, tight, params)
+    assert_same_step(engine, tight, new)                    # and from the updated parameters
+
+
+@pytest.mark.parametrize("distance", [1e4, 1e6])
+def test_without_the_fallback_the_far_case_fails(distance, monkeypatch):
+    """The expanded form alone is measurably wrong there, so the test above can fail."""
+    monkeypatch.setattr(engines, "FAR", np.inf)
+    rng = np.random.default_rng(6)
+    x = np.vstack([rng.normal(size=(400, 2)), [1.0, 1.0] + rng.normal(size=(40, 2)) / distance])
+    params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [1.0, 1.0]], [np.eye(2), np.eye(2) / distance ** 2])
+    with pytest.raises(AssertionError):
+        assert_same_step(GaussianStats(x, None), x, params)
+
+
+# ---------------------------------------------------------------- DistinctValues (coins, Poisson)
+
+def integer_cases():
+    rng = np.random.default_rng(7)
+    tosses = rng.integers(1, 12, size=400)
+    heads = rng.binomial(tosses, rng.choice([0.2, 0.7], size=400))
+    yield coins, np.column_stack([heads, tosses - heads]), coins.Params([0.5, 0.5], [0.4, 0.6])
+    yield poisson, rng.poisson(rng.choice([1.0, 6.0, 15.0], size=400)), poisson.Params([0.3, 0.3, 0.4],
+                                                                                       [0.5, 4.0, 10.0])
+
+
+@pytest.mark.parametrize("model, x, params", list(integer_cases()), ids=["coins", "poisson"])
+@pytest.mark.parametrize("labelled", [False, True])
+def test_distinct_values_equal_the_per_point_steps(model, x, params, labelled):
+    rng = np.random.default_rng(8)
+    labels = np.where(rng.random(len(x)) < 0.25, rng.integers(params.k, size=len(x)), -1) if labelled else None
+    engine = DistinctValues(model, x, labels)
+    assert len(engine.x) < len(x) / 2 and engine.counts.sum() == len(x)
+    state, objective = engine.e_step(params)
+
+    resp, log_px = emlab.e_step(model, x, params)            # per point, textbook
+    expected_objective = log_px.sum()
+    if labelled:
+        known = labels >= 0
+        resp[known] = np.eye(params.k)[labels[known]]
+        expected_objective = log_px[~known].sum() + model.log_joint(x, params)[known, labels[known]].sum()
+    np.testing.assert_allclose(engine.point_resp(state), resp, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(objective, expected_objective, rtol=1e-12)
+    found, expected = engine.m_step(state), model.m_step(x, resp)
+    for name, value in vars(expected).items():
+        np.testing.assert_allclose(getattr(found, name), value, rtol=1e-12)
+
+
+@pytest.mark.parametrize("model, x, params", list(integer_cases()), ids=["coins", "poisson"])
+def test_run_em_equals_a_plain_per_point_loop(model, x, params):
+    history = emlab.run_em(model, x, params, max_iter=15, tol=0)
+    theta = params
+    for t in range(1, 16):
+        resp, _ = emlab.e_step(model, x, theta)
+        theta = model.m_step(x, resp)
+        for name, value in vars(theta).items():
+            np.testing.assert_allclose(getattr(history.params[t], name), value, rtol=1e-11)
+        np.testing.assert_allclose(history.log_likelihood[t], emlab.log_likelihood(model, x, theta), rtol=1e-12)
+
+
+def test_gaussian_run_em_equals_a_plain_loop():
+    x, params = mixture_data(np.random.default_rng(9), d=2)
+    history = emlab.run_em(gaussian, x, params, max_iter=15, tol=0)
+    theta = params
+    for t in range(1, 16):
+        theta = gaussian.m_step(x, emlab.e_step(gaussian, x, theta)[0])
+        np.testing.assert_allclose(history.params[t].means, theta.means, rtol=1e-9)
+        np.testing.assert_allclose(history.params[t].covariances, theta.covariances, rtol=1e-9)
+
+
+# ---------------------------------------------------------------- what History.resp keeps
+
+def small_run(n, **options):
+    x = np.random.default_rng(11).poisson(4.0, size=n)
+    return emlab.run_em(poisson, x, poisson.Params([0.5, 0.5], [2.0, 6.0]), max_iter=4, tol=0, **options)
+
+
+def kept(history):
+    return [resp is not None for resp in history.resp]
+
+
+def test_small_data_keep_every_iterations_responsibilities(monkeypatch):
+    monkeypatch.setattr(em, "KEEP_ALL_RESP_UP_TO", 50)
+    history = small_run(50)
+    assert kept(history) == [True] * 5
+    for theta, resp in zip(history.params, history.resp):
+        np.testing.assert_allclose(resp, emlab.e_step(poisson, history.x, theta)[0], rtol=1e-12)
+
+
+def test_large_data_keep_only_the_last_responsibilities(monkeypatch):
+    monkeypatch.setattr(em, "KEEP_ALL_RESP_UP_TO", 50)
+    history = small_run(51)
+    assert kept(history) == [False] * 4 + [True]
+    np.testing.assert_allclose(history.resp[-1], emlab.e_step(poisson, history.x, history.params[-1])[0])
+
+
+def test_keep_resp_overrides_the_default(monkeypatch):
+    monkeypatch.setattr(em, "KEEP_ALL_RESP_UP_TO", 50)
+    assert kept(small_run(51, keep_resp=True)) == [True] * 5
+    assert kept(small_run(20, keep_resp=False)) == [False] * 4 + [True]
+
+
+def test_the_default_threshold_is_documented():
+    assert f"{em.KEEP_ALL_RESP_UP_TO:,}" in emlab.run_em.__doc__

@@ -1,0 +1,265 @@
+"""emlab.widgets driven without a browser: set the controls, then read the artists back and
+compare them with the History (and with scipy / a fresh E-step where the view computes)."""
+import base64
+import io
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import PIL.Image
+import pytest
+from matplotlib.animation import FuncAnimation
+from scipy import stats
+from scipy.stats import chi2
+
+import emlab
+from emlab import coins, gaussian, poisson, widgets
+
+DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
+
+
+@pytest.fixture(scope="module")
+def gmm_history():
+    rng = np.random.default_rng(0)
+    truth = gaussian.Params([0.3, 0.3, 0.4], [[0, 0], [4, 0], [1, 4]], np.stack([np.eye(2)] * 3))
+    x, _ = gaussian.sample(truth, 200, rng)
+    return emlab.run_em(gaussian, x, gaussian.init_random(x, 3, rng), max_iter=6, tol=0)
+
+
+@pytest.fixture(scope="module")
+def gmm_stepper(gmm_history):
+    return widgets.stepper(gmm_history, dpi=50)
+
+
+@pytest.fixture(scope="module")
+def poisson_stepper():
+    x, _ = poisson.sample(poisson.Params([0.2, 0.8], [2.0, 6.0]), 300, np.random.default_rng(1))
+    h = emlab.run_em(poisson, x, poisson.Params([0.5, 0.5], [1.0, 3.0]), max_iter=5, tol=0)
+    return widgets.stepper(h, dpi=50)
+
+
+@pytest.fixture(scope="module")
+def coins_stepper():
+    h = emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.6, 0.5]), max_iter=10, tol=0,
+                     learn_weights=False)
+    return widgets.stepper(h, dpi=50)
+
+
+def go(w, t, half):
+    w.slider.value = t
+    w.half.value = half
+
+
+def pixels(png_bytes):
+    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+
+
+def full_draw(view):
+    """The figure drawn whole by savefig (no background reuse)."""
+    buffer = io.BytesIO()
+    view.fig.savefig(buffer, format="png")
+    return pixels(buffer.getvalue())
+
+
+def shown_resp(h, t, half):
+    """The responsibilities half-step (t, half) must show (the module's documented rule)."""
+    if half == "E":
+        return h.resp[t]
+    return h.resp[t - 1] if t > 0 else np.tile(h.params[0].weights, (len(h.x), 1))
+
+
+@pytest.mark.parametrize("t, half", [(0, "M"), (0, "E"), (3, "M"), (3, "E"), (6, "M"), (6, "E")])
+def test_gaussian_stepper_shows_history_params_and_resp(gmm_stepper, gmm_history, t, half):
+    go(gmm_stepper, t, half)
+    view, params = gmm_stepper.view, gmm_history.params[t]
+    np.testing.assert_allclose([e.get_center() for e in view.ellipses], params.means)
+    np.testing.assert_allclose(view.centres.get_offsets(), params.means)
+    r2 = chi2.ppf(0.86, df=2)
+    for artist, cov in zip(view.ellipses, params.covariances):
+        eigenvalues = np.linalg.eigvalsh(cov)
+        width_height = 2 * np.sqrt(r2 * eigenvalues[::-1])      # standard deviations, major first
+        assert (artist.get_width(), artist.get_height()) == pytest.approx(width_height)
+    expected = shown_resp(gmm_history, t, half) @ view.colors
+    np.testing.assert_allclose(view.points.get_facecolors(), expected, atol=1e-12)
+    marker = view.ll_marker
+    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (t, gmm_history.log_likelihood[t])
+
+
+def test_half_steps_change_one_thing_at_a_time(gmm_stepper):
+    view = gmm_stepper.view
+    snapshot = lambda: ([e.get_center() for e in view.ellipses], view.points.get_facecolors().copy())
+    go(gmm_stepper, 2, "M")
+    centres_m, colours_m = snapshot()
+    go(gmm_stepper, 2, "E")
+    centres_e, colours_e = snapshot()
+    go(gmm_stepper, 3, "M")
+    centres_next, colours_next = snapshot()
+    # The E-step changes the colours only, the M-step the ellipses only.
+    assert centres_m == centres_e and not np.allclose(colours_m, colours_e)
+    assert colours_e == pytest.approx(colours_next) and centres_e != centres_next
+
+
+def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, gmm_history):
+    w = gmm_stepper
+    go(w, 1, "E")
+    first = w.image.value
+    w.slider.value = 2
+    second = w.image.value
+    w.half.value = "M"
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and len({first, second, w.image.value}) == 3
+    assert w.slider.max == w.play.max == gmm_history.n_iter
+    assert (w.link.source, w.link.target) == ((w.play, "value"), (w.slider, "value"))
+    assert w.image in w.children and set(w.half.options) == {("E-step", "E"), ("M-step", "M")}
+
+
+@pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])
+def test_fast_render_equals_a_whole_figure_draw(request, name):
+    w = request.getfixturevalue(name)
+    for t, half in [(1, "M"), (2, "E")]:
+        go(w, t, half)
+        np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
+
+
+@pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])
+def test_a_step_redraws_only_the_moving_artists(request, name, monkeypatch):
+    w = request.getfixturevalue(name)
+    go(w, 0, "E")
+    whole_draws = []
+    monkeypatch.setattr(w.view.fig.canvas, "draw", lambda: whole_draws.append(1))
+    for t, half in [(1, "M"), (1, "E"), (2, "M")]:
+        go(w, t, half)
+    assert whole_draws == []
+
+
+def test_poisson_view_shows_scipy_mixture_pmf_and_split_histogram(poisson_stepper):
+    w, h = poisson_stepper, poisson_stepper.view.history
+    go(w, 2, "E")
+    params = h.params[2]
+    total, components = w.view.lines
+    grid = total.get_xdata()
+    pmf = [wj * stats.poisson.pmf(grid, lam) for wj, lam in zip(params.weights, params.rates)]
+    np.testing.assert_allclose(total.get_ydata(), np.sum(pmf, axis=0), rtol=1e-12)
+    for line, expected in zip(components, pmf):
+        np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-12)
+    heights = np.array([[rect.get_height() for rect in bars] for bars in w.view.hist]).T
+    for value in (0, 2, 5):
+        np.testing.assert_allclose(heights[value], h.resp[2][h.x == value].sum(axis=0) / len(h.x))
+
+
+def test_coins_view_shows_biases_and_posteriors(coins_stepper):
+    w, h = coins_stepper, coins_stepper.view.history
+    for t, half in [(1, "E"), (10, "M")]:
+        go(w, t, half)
+        np.testing.assert_allclose([bar.get_width() for bar in w.view.bias_bars], h.params[t].p)
+        assert [text.get_text() for text in w.view.bias_text] == [f"{p:.2f}" for p in h.params[t].p]
+        coin_a = [rect.get_height() for rect in w.view.bars[0]]
+        np.testing.assert_allclose(coin_a, shown_resp(h, t, half)[:, 0])
+    # Do & Batzoglou (2008), Fig. 1b: after one iteration theta_A = 0.71, theta_B = 0.58.
+    go(w, 1, "M")
+    assert [text.get_text() for text in w.view.bias_text] == ["0.71", "0.58"]
+
+
+def test_labelled_points_stay_fixed_while_unlabelled_change_colour():
+    rng = np.random.default_rng(4)
+    truth = gaussian.Params([0.5, 0.5], [[0, 0], [3, 3]], np.stack([np.eye(2)] * 2))
+    x, z = gaussian.sample(truth, 120, rng)
+    labels = np.where(np.arange(120) < 10, z, -1)
+    h = emlab.run_em(gaussian, x, gaussian.init_random(x, 2, rng), labels=labels, max_iter=4, tol=0)
+    w = widgets.stepper(h, dpi=50)
+    view = w.view
+    labelled = [c for c in view.ax.collections if c is not view.points and c is not view.centres]
+    assert len(labelled) == 1
+    np.testing.assert_allclose(labelled[0].get_offsets(), x[:10])
+    np.testing.assert_allclose(view.points.get_offsets(), x[10:])
+    colours = []
+    for t in (0, 3):
+        go(w, t, "E")
+        np.testing.assert_allclose(labelled[0].get_facecolors(), view.colors[z[:10]])
+        colours.append(view.points.get_facecolors().copy())
+    assert not np.allclose(*colours)
+    assert labelled[0].get_paths()[0] != view.points.get_paths()[0]          # another marker
+    np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
+
+
+def test_responsibilities_not_kept_are_recomputed_by_an_e_step(gmm_history):
+    h = emlab.run_em(gaussian, gmm_history.x, gmm_history.params[0], max_iter=4, tol=0, keep_resp=False)
+    assert h.resp[2] is None
+    view = widgets.GaussianView(h, dpi=50)
+    view.update(2, "E")
+    resp, _ = emlab.e_step(gaussian, h.x, h.params[2])
+    np.testing.assert_allclose(view.points.get_facecolors(), resp @ view.colors, atol=1e-12)
+
+
+def test_one_dimensional_gaussian_view_draws_scipy_densities():
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 1, 150), rng.normal(4, 0.5, 100)])[:, None]
+    h = emlab.run_em(gaussian, x, gaussian.init_random(x, 2, rng), max_iter=5, tol=0)
+    view = widgets.default_view(h)(h, dpi=50)
+    view.update(3, "M")
+    total, _ = view.lines
+    p = h.params[3]
+    grid = total.get_xdata()
+    expected = sum(w * stats.norm.pdf(grid, m[0], np.sqrt(c[0, 0]))
+                   for w, m, c in zip(p.weights, p.means, p.covariances))
+    np.testing.assert_allclose(total.get_ydata(), expected, rtol=1e-10)
+    np.testing.assert_array_equal(pixels(view.png()), full_draw(view))
+
+
+def test_custom_view_with_an_unregistered_artist_still_renders_correctly(gmm_history):
+    class MeansView(widgets.View):
+        def draw_state(self, params, resp):
+            (self.line,) = self.ax.plot(*params.means.T, "o")     # not registered as moving
+            self.ax.set(xlim=(-5, 8), ylim=(-5, 8))
+
+        def update_state(self, params, resp):
+            self.line.set_data(*params.means.T)
+
+    w = widgets.stepper(gmm_history, view=MeansView, dpi=50)
+    go(w, 4, "E")
+    np.testing.assert_allclose(np.column_stack(w.view.line.get_data()), gmm_history.params[4].means)
+    np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
+
+
+def test_animation_frames_are_the_views_half_steps(gmm_history):
+    anim = widgets.animate(gmm_history, frames=[0, 4], dpi=40)
+    assert isinstance(anim, FuncAnimation)
+    steps = [(0, "M"), (0, "E"), (4, "M"), (4, "E")]
+    frames = re.findall(r'data:image/png;base64,([^"]+)"', anim.to_jshtml())
+    assert len(frames) == len(steps)
+    reference = widgets.GaussianView(gmm_history, dpi=40)
+    for frame, step in zip(frames, steps):
+        reference.update(*step)
+        np.testing.assert_array_equal(pixels(base64.b64decode(frame)), pixels(reference.png()))
+
+
+def test_animation_steps_subsample_iterations():
+    assert widgets.animation_steps(3) == [(t, h) for t in range(4) for h in ("M", "E")]
+    many = widgets.animation_steps(100)
+    assert len(many) <= widgets.MAX_FRAMES and many[0] == (0, "M") and many[-1] == (100, "E")
+    evenly = widgets.animation_steps(100, frames=5, half_steps=False)
+    assert evenly == [(t, "E") for t in (0, 25, 50, 75, 100)]
+    with pytest.raises(ValueError, match="frames must be iterations in 0..3"):
+        widgets.animation_steps(3, frames=[0, 4])
+
+
+def test_no_pyplot_figure_is_opened(gmm_history):
+    before = plt.get_fignums()
+    widgets.stepper(gmm_history, dpi=30)
+    widgets.animate(gmm_history, frames=2, dpi=30).to_jshtml()
+    assert plt.get_fignums() == before
+
+
+def test_bad_arguments_are_named(gmm_history, coins_stepper):
+    view = coins_stepper.view
+    with pytest.raises(ValueError, match=r"t must be an iteration 0..10, got 11"):
+        view.update(11, "E")
+    with pytest.raises(ValueError, match='half must be "E" or "M"'):
+        view.update(1, "e")
+    with pytest.raises(TypeError, match="CoinsView draws a History of emlab.coins"):
+        widgets.CoinsView(gmm_history)
+    with pytest.raises(TypeError, match="need a View class"):
+        widgets.stepper(view.history, view=view, dpi=50)
+    with pytest.raises(TypeError, match="history must be an emlab.History"):
+        widgets.stepper("not a history")
+    with pytest.raises(ValueError, match="dims must be two different coordinates"):
+        widgets.GaussianView(gmm_history, dims=(0, 0))
