@@ -2,6 +2,10 @@
 
 Models: ``emlab.coins``, ``emlab.poisson``, ``emlab.gaussian``.  Shared by all of them:
 ``e_step``, ``log_likelihood``, ``run_em`` (returning a ``History``), ``elbo``, ``kl``.
+
+Imported on demand, so that the core loads without matplotlib, ipywidgets or pandas:
+``emlab.plot`` and ``emlab.widgets`` (figures, steppers, animations), ``emlab.data`` (the
+CSV loaders), ``emlab.semi_supervised`` (notebook 4's comparisons).
 """
 from . import coins, gaussian, poisson
 from .em import History, run_em

@@ -81,7 +81,7 @@ def log_joint(x, params):
                                      for j in range(params.k)])
 
 
-def m_step(x, resp, **options):
+def m_step(x, resp, *, reg_covar=0.0, covariance_prior=None):
     """Closed-form maximiser of the expected complete log-likelihood (Bishop eqs. 9.24-9.27).
 
     ``N_j = sum_i r_ij``, ``mu_j = sum_i r_ij x_i / N_j``,
@@ -95,7 +95,8 @@ def m_step(x, resp, **options):
     nk = _checks.component_totals(resp) + 10 * _EPS   # as scikit-learn: no 0/0 for a nearly empty component
     means = resp.T @ x / nk[:, None]
     scatter = np.stack([scatter_matrix(x, resp[:, j], means[j]) for j in range(resp.shape[1])])
-    return from_moments(nk, means, scatter, singular_floor(x), **options)
+    return from_moments(nk, means, scatter, singular_floor(x), reg_covar=reg_covar,
+                        covariance_prior=covariance_prior)
 
 
 def scatter_matrix(x, r, mean):

@@ -10,7 +10,6 @@ Notation: ``n`` points, ``k`` components, ``log_joint[i, j] = log p(x_i, z_i = j
 import types
 
 import numpy as np
-from scipy.special import xlogy
 
 from . import _checks
 
@@ -72,8 +71,8 @@ def elbo(model, x, params, q):
     """
     log_joint = check_model(model).log_joint(x, params)
     q = _checks.probabilities(q, "q", shape=log_joint.shape)
-    inside = np.where(q > 0, log_joint, 0.0)
-    return float(np.sum(q * inside) - np.sum(xlogy(q, q)))
+    support = q > 0                       # terms with q_ij = 0 contribute 0
+    return float(np.sum(q[support] * (log_joint[support] - np.log(q[support]))))
 
 
 def kl(q, p):
@@ -86,6 +85,5 @@ def kl(q, p):
     p = _checks.probabilities(p, "p", shape=q.shape)
     if np.any((p == 0) & (q > 0)):
         return float("inf")
-    with np.errstate(divide="ignore"):
-        log_p = np.where(q > 0, np.log(np.where(p > 0, p, 1.0)), 0.0)
-    return float(np.sum(xlogy(q, q)) - np.sum(q * log_p))
+    support = q > 0                       # terms with q_ij = 0 contribute 0 log 0 = 0
+    return float(np.sum(q[support] * (np.log(q[support]) - np.log(p[support]))))
