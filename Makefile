@@ -7,7 +7,11 @@ ARGS   ?=
 # One BLAS thread: threaded BLAS makes the many tiny matrix calls of EM slower on 2 cores.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test venv bench
+.PHONY: lab test venv bench slides html
+# The browser tests (tests/browser) drive this Chromium; without it they are skipped (failed in CI).
+EMLAB_CHROMIUM ?= /usr/bin/chromium
+export EMLAB_CHROMIUM
+NOTEBOOKS := $(wildcard notebooks/[0-9]*.ipynb)
 
 venv: $(STAMP)
 
@@ -22,7 +26,17 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbval $(ARGS)
+	@test -x $(EMLAB_CHROMIUM) || echo "make test: $(EMLAB_CHROMIUM) not found, so the browser tests" \
+	  "in tests/browser are skipped (install it: apt-get install chromium chromium-driver)"
+	$(BIN)/python -m pytest --nbval -rs $(ARGS)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+# Reveal.js decks from the notebooks' slide metadata: build/slides/<name>.slides.html
+slides: $(STAMP)
+	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides $(NOTEBOOKS)
+
+# Standalone pages (the animations play without a kernel): build/html/<name>.html
+html: $(STAMP)
+	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)

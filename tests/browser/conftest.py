@@ -11,10 +11,12 @@ EMLAB_REQUIRE_BROWSER=1 is set they fail instead (a skip in CI is a failure).
 """
 import os
 import shutil
+import statistics
 
 import pytest
 
-from labdriver import ARTIFACTS, CHROMIUM, NOTEBOOKS, ROOT, LabServer, launch_chromium
+from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, LabServer,
+                       launch_chromium, shutdown_kernels)
 
 
 def browser_required():
@@ -31,13 +33,6 @@ def skip_or_fail(reason):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives JupyterLab or an exported page in Chromium")
-
-
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +80,32 @@ def lab(tmp_path_factory, playwright):
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+LATENCIES = {}      # notebook -> slider-step latencies in ms, filled by test_notebooks.py
+
+
+@pytest.fixture
+def latencies():
+    return LATENCIES
+
+
+@pytest.fixture
+def notebook_page(context, lab):
+    """A page in a fresh profile; the kernels it started are shut down afterwards."""
+    page = context.new_page()
+    yield page
+    page.close()
+    shutdown_kernels(lab)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not LATENCIES:
+        return
+    terminalreporter.section("stepper latency in Chromium: slider step -> updated figure")
+    for name, times in LATENCIES.items():
+        terminalreporter.write_line(f"{name}: median {statistics.median(times):.0f} ms over "
+                                    f"{len(times)} steps (min {min(times):.0f}, max {max(times):.0f})")
+    every = [t for times in LATENCIES.values() for t in times]
+    terminalreporter.write_line(f"all: median {statistics.median(every):.0f} ms over {len(every)} steps "
+                                f"(goal <= {LATENCY_GOAL_MS} ms)")
