@@ -28,7 +28,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	@test -x $(EMLAB_CHROMIUM) || echo "make test: $(EMLAB_CHROMIUM) not found, so the browser tests" \
 	  "in tests/browser are skipped (install it: apt-get install chromium chromium-driver)"
-	$(BIN)/python -m pytest --nbval -rs $(ARGS)
+	$(BIN)/python -m pytest --nbval -rs -n 2 --dist loadfile --durations=15 $(ARGS)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
