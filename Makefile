@@ -7,7 +7,7 @@ ARGS   ?=
 # One BLAS thread: threaded BLAS makes the many tiny matrix calls of EM slower on 2 cores.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test venv bench slides html
+.PHONY: lab test venv bench slides html student
 # The browser tests (tests/browser) drive this Chromium; without it they are skipped (failed in CI).
 EMLAB_CHROMIUM ?= /usr/bin/chromium
 export EMLAB_CHROMIUM
@@ -40,3 +40,8 @@ slides: $(STAMP)
 # Standalone pages (the animations play without a kernel): build/html/<name>.html
 html: $(STAMP)
 	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
+
+# The student copy: the notebooks without their exercises' solutions, in build/student/
+# (a notebook there that a student changed is kept; open with: jupyter lab build/student/)
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py notebooks build/student

@@ -9,6 +9,10 @@ the stepper really does per step (update + render + PNG encoding).  All run in t
 process, interleaved, on the same figure; the ratios are what counts (absolute times on a
 shared machine are noise).
 
+Then what an explorer pays to show a rerun of EM (another History on the same data):
+``view.set_history`` (the artists move in place) and a render, against a new view (a new
+figure, its artists and layout) and a render.
+
     python benchmarks/bench_widgets.py [--repeats N]
 """
 import sys
@@ -18,18 +22,19 @@ import numpy as np
 
 import emlab
 from emlab import gaussian
-from emlab.widgets import GaussianView
+from emlab.widgets import EllipseView
 
 N, K, ITERATIONS, SEED = 1_000, 3, 10, 0
 GOAL_MS, GOAL_RATIO = 50.0, 3.0
 
 
-def history():
+def history(seed=SEED):
     rng = np.random.default_rng(SEED)
     truth = gaussian.Params(np.full(K, 1 / K), [[0.0, 0.0], [4.0, 0.0], [1.0, 4.0]],
                             [np.eye(2), [[1.0, 0.6], [0.6, 1.0]], [[2.0, 0.0], [0.0, 0.5]]])
     x, _ = gaussian.sample(truth, N, rng)
-    return emlab.run_em(gaussian, x, gaussian.init_random(x, K, rng), max_iter=ITERATIONS, tol=0)
+    start = gaussian.init_random(x, K, np.random.default_rng(seed))
+    return emlab.run_em(gaussian, x, start, max_iter=ITERATIONS, tol=0)
 
 
 def steps(n_iter, repeats):
@@ -67,9 +72,30 @@ def timed(action, view, t, half):
     return time.perf_counter() - start
 
 
+def swap_history(view, other):
+    view.set_history(other)
+    view.render()
+
+
+def new_view(_view, other):
+    EllipseView(other).render()
+
+
+def rerun_costs(view, repeats):
+    """Median seconds to show another History: swapped into the view, or in a new view."""
+    others = [history(seed) for seed in range(1, 4)]
+    times = {swap_history.__name__: [], new_view.__name__: []}
+    for i in range(repeats):
+        for action in (swap_history, new_view):
+            start = time.perf_counter()
+            action(view, others[i % len(others)])
+            times[action.__name__].append(time.perf_counter() - start)
+    return {name: 1e3 * np.median(values) for name, values in times.items()}
+
+
 def main(repeats):
     h = history()
-    view = GaussianView(h)
+    view = EllipseView(h)
     actions = (step, step_full_draw, replot, step_png)
     for action in actions:          # warm-up: fonts, caches
         action(view, 0, "E")
@@ -91,6 +117,10 @@ def main(repeats):
           f"(replot / this: {ms['replot'] / ms['step_full_draw']:.1f} x)")
     print(f"  stepper step: update + render + PNG   {ms['step_png']:7.1f} ms, "
           f"{len(view.png()) / 1024:.0f} KiB per PNG")
+    rerun = rerun_costs(view, max(3, repeats // 4))
+    print("another History of the same data (a rerun of EM):")
+    print(f"  view.set_history + render             {rerun['swap_history']:7.1f} ms")
+    print(f"  a new view + render                   {rerun['new_view']:7.1f} ms")
 
 
 if __name__ == "__main__":

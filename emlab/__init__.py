@@ -5,9 +5,9 @@ Models: ``emlab.coins``, ``emlab.poisson``, ``emlab.gaussian``.  Shared by all o
 
 Imported on demand, so that the core loads without matplotlib, ipywidgets or pandas:
 ``emlab.plot`` and ``emlab.widgets`` (figures, steppers, animations), ``emlab.data`` (the
-CSV loaders), ``emlab.semi_supervised`` (notebook 4's comparisons).
+CSV loaders), ``emlab.semi_supervised`` (notebook 5's comparisons).
 """
-from . import coins, gaussian, poisson
+from . import bernoulli, coins, gaussian, poisson
 from .em import History, run_em
 from .errors import CollapseError, ConvergenceWarning
 from .mixture import e_step, elbo, kl, log_likelihood

@@ -1,4 +1,7 @@
-"""Loaders for the CSV files in data/ (documented in data/README.md).
+"""Loaders for the CSV files of data/ (documented in data/README.md).
+
+An installed emlab carries them as ``emlab/datasets/`` and reads them there with
+``importlib.resources``; an editable install of a checkout reads data/ itself.
 
 Each loader returns a pandas DataFrame whose columns are exactly the documented ones, in the
 documented order, with checked types: ``int64`` counts and labels, ``float64`` coordinates,
@@ -15,6 +18,7 @@ The ``*_x`` helpers turn a DataFrame into the ``x`` that emlab's models take:
 """
 import math
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +26,17 @@ import pandas as pd
 
 from . import _checks
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+def _data_dir():
+    """``emlab/datasets`` inside the installed package, else data/ of the source checkout."""
+    packaged = resources.files(__package__) / "datasets"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "data"
+
+
+DATA_DIR = _data_dir()
 
 # Columns that hold a label, not a coordinate: points_x leaves them out.
-LABEL_COLUMNS = ("component", "y")
+LABEL_COLUMNS = ("component", "y", "digit")
 
 
 # --- one checker per kind of column: a cell's text -> its value, or _BadCell saying why ---
@@ -162,6 +173,19 @@ def load_faithful(path=None):
     return _read(_path(path, "faithful.csv"), {"eruptions": positive, "waiting": positive})
 
 
+def load_digits(path=None):
+    """Handwritten digits as 8x8 binary images (UCI optdigits via scikit-learn, binarized).
+
+    Returns a DataFrame (1797, 65): ``digit`` int64 (0-9, the digit written), then the 64
+    pixels ``p00`` ... ``p77`` int64 0 or 1 (``p{r}{c}``: row r from the top, column c from the
+    left; 1 = inked).  ``points_x(frame)`` gives emlab.bernoulli's x: (n, 64) 0.0/1.0 floats.
+    """
+    binary = _integer(allowed=(0, 1))
+    return _read(_path(path, "digits.csv"),
+                 {"digit": _integer(allowed=tuple(range(10))),
+                  **{f"p{r}{c}": binary for r in range(8) for c in range(8)}})
+
+
 def load_semi_supervised(directory=None):
     """Two overlapping 2-D classes (1 = likes the product, 0 = does not), a few labelled rows.
 
@@ -204,8 +228,9 @@ def counts_x(frame):
 def points_x(frame, columns=None):
     """Coordinates as (n, d) float64, the x of emlab.gaussian.
 
-    ``columns`` defaults to every column except the labels ('component', 'y'):
-    x1, x2 for gmm_2d / labeled / unlabeled, eruptions, waiting for faithful.
+    ``columns`` defaults to every column except the labels ('component', 'y', 'digit'):
+    x1, x2 for gmm_2d / labeled / unlabeled, eruptions, waiting for faithful, the 64 pixels
+    of digits (emlab.bernoulli's x).
     """
     return _columns(frame, columns)
 

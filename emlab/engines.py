@@ -1,55 +1,73 @@
-"""How ``run_em`` evaluates one E-step and one M-step on the whole data set, fast.
+"""How ``run_em`` evaluates one E-step and one M-step on the whole data set.
 
-The textbook updates live in the model modules (``log_joint``, ``m_step``); the
-engines here compute exactly the same quantities with less work, and
-``tests/test_engines.py`` checks that they agree with the plain formulas.
+An *engine* is made for one data set ``(x, labels)`` and has three methods:
 
-* ``DistinctValues``: EM over the distinct rows of x weighted by how often each occurs.
-  Every M-step is a responsibility-weighted sum over points, so giving a distinct row
-  the weight ``count * r`` is exact.  Used for counts (coins, Poisson), where a million
-  trials hold only a few dozen distinct values.
-* ``GaussianStats``: the Gaussian log-density is linear in the features
-  ``T(x) = [1, x, x x^T]`` (an exponential family), so all k log-densities of a chunk of
-  rows are one matrix product ``T(x) @ eta`` and all M-step statistics are another,
-  ``resp^T T(x)``.  Data are centred first; a component far from the centre relative to
-  its own spread (where ``E[x x^T] - mu mu^T`` would lose digits) is computed the
-  textbook way on the uncentred data (Cholesky density, mean, two-pass scatter) instead.
+    e_step(params)            -> (state, objective): the E-step at ``params`` and the objective there
+    m_step(state, **options)  -> Params: the M-step from that state
+    point_resp(state)         -> resp (n, k): the responsibilities of every point, as History keeps them
+
+* ``Plain``: the textbook path, the model's own ``log_joint`` and ``m_step`` on every point.
+  What the notebooks show, and what a student who edits ``m_step`` (or writes a model)
+  sees run.
+* A model's *fast path*, optional: the model's ``fast_engine(model, x, labels)`` returns an
+  engine that computes the same quantities with less work, or None where it does not
+  apply.  ``FastPath`` makes that hook for an engine that reproduces the model's own steps
+  (it declines once they were replaced).  Two such engines: ``DistinctValues`` here (coins,
+  Poisson) and ``emlab.gaussian_stats.GaussianStats``; ``tests/test_engines.py`` checks
+  that each agrees with the plain formulas.
 """
 import numpy as np
 
-from . import _checks, gaussian
 from .mixture import posterior
 
-_EPS = np.finfo(float).eps
-# Squared Mahalanobis distance of the data centre from a component beyond which the
-# expanded form loses more than ~1e-12 relative accuracy; such components take the
-# textbook path.
-FAR = 1e3
-# Largest number of feature values (8 bytes each) kept between iterations.
-KEEP_FEATURES = 2 ** 23
 
-
-def labelled_posterior(log_joint, labels):
+def labelled_posterior(log_joint, labels, rows=None):
     """E-step with some labels known (semi-supervised EM).
 
     Unlabelled rows (label -1) get ``r_ij = p(z_i = j | x_i)`` and contribute ``log p(x_i)``
     to the objective; a labelled row keeps the one-hot ``r_ij = [j = y_i]`` and contributes
-    ``log p(x_i, z_i = y_i)``.  Returns ``(resp (n, k), objective per row (n,))``.
+    ``log p(x_i, z_i = y_i)``.  ``rows`` (n,): the caller's index of each row (see
+    ``mixture.posterior``).  Returns ``(resp (n, k), objective per row (n,))``.
     """
+    rows = np.arange(len(log_joint)) if rows is None else rows
     if labels is None:
-        return posterior(log_joint)
+        return posterior(log_joint, rows)
     resp, objective = np.zeros_like(log_joint), np.empty(len(log_joint))
     free = labels < 0
     if np.any(free):
-        resp[free], objective[free] = posterior(log_joint[free])
+        resp[free], objective[free] = posterior(log_joint[free], rows[free])
     known = np.flatnonzero(~free)
     resp[known, labels[known]] = 1.0
     objective[known] = log_joint[known, labels[known]]
     return resp, objective
 
 
+class Plain:
+    """The textbook steps on every point: ``model.log_joint`` then ``model.m_step(x, resp)``."""
+
+    def __init__(self, model, x, labels):
+        self.model, self.x, self.labels = model, x, labels
+
+    def e_step(self, params):
+        """-> (responsibilities (n, k), objective summed over the points)."""
+        resp, objective = labelled_posterior(self.model.log_joint(self.x, params), self.labels)
+        return resp, float(objective.sum())
+
+    def m_step(self, resp, **options):
+        return self.model.m_step(self.x, resp, **options)
+
+    def point_resp(self, resp):
+        return resp
+
+
 class DistinctValues:
-    """E- and M-steps over the distinct (row, label) pairs of x, weighted by their counts."""
+    """The textbook steps over the distinct (row, label) pairs of x, weighted by their counts.
+
+    Exact for a model whose M-step is a responsibility-weighted sum over points (an
+    exponential family): a distinct row with weight ``count * r`` stands for its ``count``
+    copies.  Fast for counts (coins, Poisson), where a million trials hold only a few dozen
+    distinct values.
+    """
 
     def __init__(self, model, x, labels):
         self.model, self.n = model, len(x)
@@ -59,14 +77,15 @@ class DistinctValues:
         unique, self.inverse, self.counts = np.unique(keys, axis=0, return_inverse=True,
                                                       return_counts=True)
         self.inverse = self.inverse.ravel()
-        first = np.zeros(len(unique), dtype=int)
-        first[self.inverse[::-1]] = np.arange(len(x))[::-1]    # one original row per distinct key
-        self.x = x[first]
-        self.labels = None if labels is None else labels[first]
+        self.first = np.zeros(len(unique), dtype=int)      # one original row per distinct key
+        self.first[self.inverse[::-1]] = np.arange(len(x))[::-1]
+        self.x = x[self.first]
+        self.labels = None if labels is None else labels[self.first]
 
     def e_step(self, params):
         """-> (responsibilities of the distinct rows, objective sum_i count_i * objective_i)."""
-        resp, objective = labelled_posterior(self.model.log_joint(self.x, params), self.labels)
+        resp, objective = labelled_posterior(self.model.log_joint(self.x, params), self.labels,
+                                             rows=self.first)
         return resp, float(self.counts @ objective)
 
     def m_step(self, resp, **options):
@@ -76,93 +95,19 @@ class DistinctValues:
         return resp[self.inverse]
 
 
-class GaussianStats:
-    """E-step and M-step statistics of the Gaussian mixture as matrix products, in chunks of rows."""
+class FastPath:
+    """A model's ``fast_engine`` hook for an engine that reproduces the model's own steps.
 
-    def __init__(self, x, labels, chunk_bytes=2 ** 19):
-        self.n, self.d = x.shape
-        self.x = x                          # the textbook path reads the data uncentred
-        self.shift = x.mean(axis=0)
-        self.xc = x - self.shift
-        self.labels = labels
-        self.floor = gaussian.singular_floor(x)
-        self.upper = np.triu_indices(self.d)
-        n_features = self.d + len(self.upper[0])
-        self.chunk = max(256, chunk_bytes // (8 * n_features))
-        # T(x) of all rows is computed once when it is small enough to keep.
-        self.feats = self.features(self.xc) if self.n * n_features <= KEEP_FEATURES else None
+    ``fast_engine = FastPath(make, log_joint, m_step)`` in a model module: run_em's call
+    ``model.fast_engine(model, x, labels)`` returns ``make(model, x, labels)`` while the
+    model's ``log_joint`` and ``m_step`` are still the functions given, and None once either
+    was replaced (a student's own M-step), so that run_em then runs the replacement.
+    """
 
-    def features(self, xc):
-        """``T(x) = [x, upper triangle of x x^T]`` for centred rows xc (m, d) -> (m, d + d(d+1)/2).
+    def __init__(self, make, log_joint, m_step):
+        self.make, self.log_joint, self.m_step = make, log_joint, m_step
 
-        Stored column-major so that a block of rows is a matrix BLAS reads without copying.
-        """
-        columns = xc.T.copy()
-        return np.vstack([columns, columns[self.upper[0]] * columns[self.upper[1]]]).T
-
-    def natural(self, params):
-        """``eta`` (features, k) and constant (k,) with ``log pi_j N(x | mu_j, Sigma_j) = T(x) eta_j + c_j``.
-
-        Expanding the quadratic form with precision ``P = Sigma^{-1}`` and centred mean m:
-        ``-1/2 x^T P x + (P m)^T x - 1/2 m^T P m - 1/2 log|2 pi Sigma| + log pi``.
-        """
-        m = params.means - self.shift
-        chol_inv = np.linalg.inv(params.chol)
-        precision = chol_inv.transpose(0, 2, 1) @ chol_inv
-        linear = np.einsum("kij,kj->ki", precision, m)
-        off_diagonal = np.where(self.upper[0] == self.upper[1], 1.0, 2.0)
-        quadratic = -0.5 * precision[:, self.upper[0], self.upper[1]] * off_diagonal
-        maha = np.einsum("ki,ki->k", m, linear)
-        log_det = 2 * np.log(np.diagonal(params.chol, axis1=1, axis2=2)).sum(axis=1)
-        with np.errstate(divide="ignore"):
-            const = np.log(params.weights) - 0.5 * (self.d * np.log(2 * np.pi) + log_det + maha)
-        return np.vstack([linear.T, quadratic.T]), const, maha > FAR
-
-    def e_step(self, params):
-        """-> ((resp (n, k), N_j, sum_i r_ij T(x_i)), objective)."""
-        eta, const, far = self.natural(params)
-        far = np.flatnonzero(far)
-        k = params.k
-        # Column-major (n, k) arrays: reductions over the k components of each row then run
-        # over contiguous memory, which is many times faster for small k.
-        resp = np.empty((self.n, k), order="F")
-        stats = np.zeros((k, eta.shape[0]))
-        objective = 0.0
-        for start in range(0, self.n, self.chunk):
-            rows = slice(start, start + self.chunk)
-            feats = self.features(self.xc[rows]) if self.feats is None else self.feats[rows]
-            log_joint = (eta.T @ feats.T + const[:, None]).T
-            for j in far:
-                log_joint[:, j] = (np.log(params.weights[j])
-                                   + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
-            labels = None if self.labels is None else self.labels[rows]
-            resp[rows], rows_objective = labelled_posterior(log_joint, labels)
-            objective += rows_objective.sum()
-            stats += resp[rows].T @ feats
-        return (resp, stats), float(objective)
-
-    def m_step(self, state, **options):
-        """Bishop eqs. 9.24-9.27 from ``N_j``, ``sum r x`` and ``sum r x x^T`` (centred)."""
-        resp, stats = state
-        nk = _checks.component_totals(resp) + 10 * _EPS
-        means = stats[:, :self.d] / nk[:, None]
-        second = np.empty((len(nk), self.d, self.d))
-        second[:, self.upper[0], self.upper[1]] = stats[:, self.d:]
-        second[:, self.upper[1], self.upper[0]] = stats[:, self.d:]
-        scatter = second - nk[:, None, None] * means[:, :, None] * means[:, None, :]
-        eig = np.linalg.eigvalsh(scatter / nk[:, None, None])
-        exact = np.sum(means ** 2, axis=1) < FAR * eig[:, 0]   # also False when eig <= 0
-        means = means + self.shift
-        for j in np.flatnonzero(~exact):
-            means[j] = resp[:, j] @ self.x / nk[j]
-            scatter[j] = gaussian.scatter_matrix(self.x, resp[:, j], means[j])
-        return gaussian.from_moments(nk, means, scatter, self.floor, **options)
-
-    def point_resp(self, state):
-        return state[0]
-
-
-def engine_for(model, x, labels):
-    if model is gaussian:
-        return GaussianStats(x, labels)
-    return DistinctValues(model, x, labels)
+    def __call__(self, model, x, labels):
+        if model.log_joint is not self.log_joint or model.m_step is not self.m_step:
+            return None
+        return self.make(model, x, labels)

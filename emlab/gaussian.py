@@ -1,6 +1,9 @@
-"""Gaussian mixture with full covariances.  x: (n, d) floats.
+"""Gaussian mixture.  x: (n, d) floats.
 
     p(x_i, z_i = j) = pi_j * N(x_i | mu_j, Sigma_j)
+
+``Params`` always holds full covariance matrices; the M-step option ``covariance_type``
+("full", "diag", "spherical", "tied", as scikit-learn) constrains the shape they take.
 
 Densities are evaluated in the log domain through the Cholesky factor
 ``Sigma_j = L_j L_j^T``: ``log N = -1/2 (d log 2 pi + |L_j^{-1}(x - mu_j)|^2) - sum log diag L_j``.
@@ -81,13 +84,14 @@ def log_joint(x, params):
                                      for j in range(params.k)])
 
 
-def m_step(x, resp, *, reg_covar=0.0, covariance_prior=None):
+def m_step(x, resp, *, covariance_type="full", reg_covar=0.0, covariance_prior=None):
     """Closed-form maximiser of the expected complete log-likelihood (Bishop eqs. 9.24-9.27).
 
     ``N_j = sum_i r_ij``, ``mu_j = sum_i r_ij x_i / N_j``,
     ``Sigma_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T / N_j``, ``pi_j = N_j / N``.
-    Options (see ``from_moments``): ``reg_covar`` (a covariance floor) and
-    ``covariance_prior=(psi, nu)`` (MAP covariances under an inverse-Wishart prior).
+    Options (see ``from_moments``): ``covariance_type`` ("full", "diag", "spherical" or
+    "tied": the shape the covariances are constrained to), ``reg_covar`` (a covariance floor)
+    and ``covariance_prior=(psi, nu)`` (MAP covariances under an inverse-Wishart prior).
     x (n, d), resp (n, k) -> Params.
     """
     x = check_x(x)
@@ -95,8 +99,8 @@ def m_step(x, resp, *, reg_covar=0.0, covariance_prior=None):
     nk = _checks.component_totals(resp) + 10 * _EPS   # as scikit-learn: no 0/0 for a nearly empty component
     means = resp.T @ x / nk[:, None]
     scatter = np.stack([scatter_matrix(x, resp[:, j], means[j]) for j in range(resp.shape[1])])
-    return from_moments(nk, means, scatter, singular_floor(x), reg_covar=reg_covar,
-                        covariance_prior=covariance_prior)
+    return from_moments(nk, means, scatter, singular_floor(x), covariance_type=covariance_type,
+                        reg_covar=reg_covar, covariance_prior=covariance_prior)
 
 
 def scatter_matrix(x, r, mean):
@@ -105,13 +109,24 @@ def scatter_matrix(x, r, mean):
     return (r[:, None] * diff).T @ diff
 
 
-def from_moments(nk, means, scatter, floor, *, reg_covar=0.0, covariance_prior=None):
+def from_moments(nk, means, scatter, floor, *, covariance_type="full", reg_covar=0.0,
+                 covariance_prior=None):
     """Params from the M-step statistics: ``pi_j = N_j / N`` and the covariances below.
 
     nk (k,) ``N_j``, means (k, d) ``mu_j``, scatter (k, d, d) ``S_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T``.
 
     Maximum likelihood (default): ``Sigma_j = S_j / N_j + reg_covar I``; ``reg_covar`` > 0 is
     added to the covariance diagonals as scikit-learn does.
+
+    ``covariance_type`` maximises the same objective over constrained covariances, as
+    scikit-learn's ``GaussianMixture(covariance_type=...)`` (the returned matrices are full):
+
+        "full"       Sigma_j = S_j / N_j                    any symmetric positive definite matrix
+        "diag"       Sigma_j = diag(S_j / N_j)              axis-aligned ellipsoids
+        "spherical"  Sigma_j = mean(diag(S_j / N_j)) I      spheres, sigma_j^2 = tr(S_j) / (d N_j)
+        "tied"       Sigma_j = sum_l S_l / sum_l N_l        one matrix shared by every component
+
+    each plus ``reg_covar I``.
 
     ``covariance_prior=(psi, nu)``: MAP estimate under an inverse-Wishart prior
     ``Sigma_j ~ IW(psi, nu)`` on each covariance (psi (d, d) symmetric positive definite,
@@ -120,7 +135,10 @@ def from_moments(nk, means, scatter, floor, *, reg_covar=0.0, covariance_prior=N
 
         Sigma_j = (psi + S_j) / (N_j + nu + d + 1)        (+ reg_covar I if also given)
 
-    which stays positive definite however few points a component holds.
+    which stays positive definite however few points a component holds.  Under "diag" and
+    "spherical" the constrained maximiser is again the diagonal (the mean of the diagonal) of
+    this matrix; under "tied" the one shared covariance has the prior once:
+    ``(psi + sum_l S_l) / (sum_l N_l + nu + d + 1)``.
 
     A covariance is singular (CollapseError names the component) when its smallest
     eigenvalue is not above ``floor`` (see ``singular_floor``) or not above
@@ -128,14 +146,23 @@ def from_moments(nk, means, scatter, floor, *, reg_covar=0.0, covariance_prior=N
     of the sums, and a Cholesky factorisation is only guaranteed below that condition number
     (Demmel's bound ``20 d^1.5 kappa u < 1``).
     """
+    covariance_type = _check_covariance_type(covariance_type)
     reg_covar = _checks.real(reg_covar, "reg_covar", minimum=0)
-    d = means.shape[1]
+    k, d = means.shape
+    counts = nk
+    if covariance_type == "tied":
+        counts, scatter = nk.sum(keepdims=True), scatter.sum(axis=0, keepdims=True)
     if covariance_prior is None:
-        cov = scatter / nk[:, None, None]
+        cov = scatter / counts[:, None, None]
     else:
         psi, nu = _check_covariance_prior(covariance_prior, d)
-        cov = (psi + scatter) / (nk + nu + d + 1)[:, None, None]
-    cov = cov + reg_covar * np.eye(d)
+        cov = (psi + scatter) / (counts + nu + d + 1)[:, None, None]
+    variances = np.diagonal(cov, axis1=1, axis2=2)
+    if covariance_type == "diag":
+        cov = variances[:, :, None] * np.eye(d)
+    elif covariance_type == "spherical":
+        cov = variances.mean(axis=1)[:, None, None] * np.eye(d)
+    cov = np.broadcast_to(cov, (k, d, d)) + reg_covar * np.eye(d)
     cov = (cov + cov.transpose(0, 2, 1)) / 2
     eig = np.linalg.eigvalsh(cov)
     singular = ~(eig[:, 0] > np.maximum(floor, 100 * d ** 1.5 * _EPS * eig[:, -1]))
@@ -146,6 +173,18 @@ def from_moments(nk, means, scatter, floor, *, reg_covar=0.0, covariance_prior=N
             f"{eig[j, 0]:.3g} to {eig[j, -1]:.3g}, N_{j} = {nk[j]:.3g} points); use reg_covar > 0, "
             "a covariance prior, or restart", component=j)
     return Params(nk / nk.sum(), means, cov)
+
+
+COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
+
+
+def _check_covariance_type(covariance_type):
+    if not isinstance(covariance_type, str):
+        raise TypeError(f"covariance_type must be a string, got {type(covariance_type).__name__}")
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ValueError(f"covariance_type must be one of {', '.join(map(repr, COVARIANCE_TYPES))}, "
+                         f"got {covariance_type!r:.60}")
+    return covariance_type
 
 
 def _check_covariance_prior(prior, d):
@@ -210,9 +249,14 @@ def init_kmeans(x, k, rng, max_iter=100):
     """k-means start: k-means++ seeding, Lloyd's iterations, then one M-step on the hard labels.
 
     A tiny ridge (1e-6 of the average data variance) keeps a one-point cluster's covariance
-    positive definite.
+    positive definite.  k-means needs at least k distinct points (one per centre).
     """
     x, k, rng = check_x(x), _check_k(x, k), _checks.rng(rng)
+    distinct = len(np.unique(x, axis=0))
+    if distinct < k:
+        raise ValueError(f"x has only {distinct} distinct point(s), fewer than the k = {k} components, "
+                         f"so k-means cannot give every component its own points; use k <= {distinct}, "
+                         "or start from init_random(x, k, rng) and run EM with reg_covar > 0")
     centres = x[[rng.integers(len(x))]]
     for _ in range(1, k):                       # k-means++: next centre with prob ~ squared distance
         dist2 = ((x[:, None, :] - centres[None]) ** 2).sum(-1).min(axis=1)
@@ -249,3 +293,13 @@ def _check_pair(x, params):
     if x.shape[1] != params.d:
         raise ValueError(f"x has d = {x.shape[1]} columns but params.means has d = {params.d}")
     return x, params
+
+
+def _gaussian_stats(model, x, labels):
+    from .gaussian_stats import GaussianStats       # imported late: it builds on this module
+    return GaussianStats(x, labels)
+
+
+# run_em's fast path for large n: log_joint and m_step above as matrix products (emlab.engines).
+from .engines import FastPath  # noqa: E402  (engines does not import this module)
+fast_engine = FastPath(_gaussian_stats, log_joint, m_step)

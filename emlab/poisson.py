@@ -8,6 +8,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from . import _checks
+from .engines import DistinctValues, FastPath
 from .errors import CollapseError
 
 
@@ -81,3 +82,8 @@ def _check_params(params):
     if not isinstance(params, Params):
         raise TypeError(f"params must be emlab.poisson.Params, got {type(params).__name__}")
     return params
+
+
+# run_em's fast path for large n: the steps above over the distinct rows of x, weighted by
+# how often each occurs (exact, as m_step is a responsibility-weighted sum).
+fast_engine = FastPath(DistinctValues, log_joint, m_step)

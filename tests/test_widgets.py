@@ -3,6 +3,8 @@ compare them with the History (and with scipy / a fresh E-step where the view co
 import base64
 import io
 import re
+import subprocess
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,6 +16,7 @@ from scipy.stats import chi2
 
 import emlab
 from emlab import coins, gaussian, poisson, widgets
+from emlab.widgets import halfsteps
 
 DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
 
@@ -184,7 +187,7 @@ def test_labelled_points_stay_fixed_while_unlabelled_change_colour():
 def test_responsibilities_not_kept_are_recomputed_by_an_e_step(gmm_history):
     h = emlab.run_em(gaussian, gmm_history.x, gmm_history.params[0], max_iter=4, tol=0, keep_resp=False)
     assert h.resp[2] is None
-    view = widgets.GaussianView(h, dpi=50)
+    view = widgets.EllipseView(h, dpi=50)
     view.update(2, "E")
     resp, _ = emlab.e_step(gaussian, h.x, h.params[2])
     np.testing.assert_allclose(view.points.get_facecolors(), resp @ view.colors, atol=1e-12)
@@ -226,7 +229,7 @@ def test_animation_frames_are_the_views_half_steps(gmm_history):
     steps = [(0, "M"), (0, "E"), (4, "M"), (4, "E")]
     frames = re.findall(r'data:image/png;base64,([^"]+)"', anim.to_jshtml())
     assert len(frames) == len(steps)
-    reference = widgets.GaussianView(gmm_history, dpi=40)
+    reference = widgets.EllipseView(gmm_history, dpi=40)
     for frame, step in zip(frames, steps):
         reference.update(*step)
         np.testing.assert_array_equal(pixels(base64.b64decode(frame)), pixels(reference.png()))
@@ -255,11 +258,158 @@ def test_bad_arguments_are_named(gmm_history, coins_stepper):
         view.update(11, "E")
     with pytest.raises(ValueError, match='half must be "E" or "M"'):
         view.update(1, "e")
-    with pytest.raises(TypeError, match="CoinsView draws a History of emlab.coins"):
+    with pytest.raises(TypeError, match="CoinsView cannot show this History of emlab.gaussian: "
+                                        "it draws coin biases params.p"):
         widgets.CoinsView(gmm_history)
+    with pytest.raises(TypeError, match=r"EllipseView cannot show .* x \(n, d\) with d >= 2"):
+        widgets.EllipseView(emlab.run_em(gaussian, gmm_history.x[:, :1], gaussian.init_random(
+            gmm_history.x[:, :1], 2, 0), max_iter=2, tol=0))
     with pytest.raises(TypeError, match="need a View class"):
         widgets.stepper(view.history, view=view, dpi=50)
     with pytest.raises(TypeError, match="history must be an emlab.History"):
         widgets.stepper("not a history")
     with pytest.raises(ValueError, match="dims must be two different coordinates"):
-        widgets.GaussianView(gmm_history, dims=(0, 0))
+        widgets.EllipseView(gmm_history, dims=(0, 0))
+
+
+# ---------------------------------------------------------------- recomputed responsibilities
+
+def test_recomputed_responsibilities_are_bounded(gmm_history):
+    """Above 20,000 points History keeps only the last responsibilities; the view recomputes
+    the others by an E-step and keeps only the last few of those (not one (n, k) per step)."""
+    h = emlab.run_em(gaussian, gmm_history.x, gmm_history.params[0], max_iter=9, tol=0, keep_resp=False)
+    view = widgets.EllipseView(h, dpi=30)
+    for t in range(h.n_iter + 1):
+        view.update(t, "E")
+        assert len(view.steps._recomputed) <= halfsteps.RECOMPUTED_KEPT
+    for t in (0, 5, 1):                                 # evicted ones are recomputed, correctly
+        view.update(t, "E")
+        resp, _ = emlab.e_step(gaussian, h.x, h.params[t])
+        np.testing.assert_allclose(view.points.get_facecolors(), resp @ view.colors, atol=1e-12)
+
+
+# ---------------------------------------------------------------- another History, a message
+
+def rerun(history, seed, x=None, **options):
+    x = history.x if x is None else x
+    return emlab.run_em(gaussian, x, gaussian.init_random(x, history.params[0].k, seed), tol=0, **options)
+
+
+def assert_shows(w, h, t, half):
+    """The stepper shows half-step (t, half) of h, and blitting equals a whole draw."""
+    view = w.view
+    np.testing.assert_allclose([e.get_center() for e in view.ellipses], h.params[t].means)
+    np.testing.assert_allclose(view.points.get_facecolors(), shown_resp(h, t, half) @ view.colors,
+                               atol=1e-12)
+    np.testing.assert_array_equal(view.ll_line.get_ydata(), h.log_likelihood)
+    assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (t, h.log_likelihood[t])
+    np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
+
+
+def test_set_history_on_the_same_data_moves_the_artists_in_place(gmm_history):
+    w = widgets.stepper(gmm_history, dpi=50)
+    go(w, 5, "M")
+    view, fig, ellipses, points = w.view, w.view.fig, w.view.ellipses, w.view.points
+    other = rerun(gmm_history, seed=7, max_iter=3)
+    w.set_history(other)
+    assert w.view is view and view.fig is fig and view.history is other
+    assert view.ellipses == ellipses and view.points is points              # the same artists
+    assert w.slider.max == w.play.max == 3 and (w.slider.value, w.half.value) == (3, "M")
+    assert_shows(w, other, 3, "M")
+    go(w, 1, "E")
+    assert_shows(w, other, 1, "E")
+    assert view.ax_ll.get_xlim()[1] < 4                                   # the axis fits 3 iterations
+
+
+def test_set_history_on_other_data_draws_again_in_the_same_figure(gmm_history):
+    w = widgets.stepper(gmm_history, dpi=50)
+    fig = w.view.fig
+    x = gmm_history.x[:120] * 2.0
+    other = rerun(gmm_history, seed=8, x=x, max_iter=8)
+    w.set_history(other)
+    assert w.view.fig is fig
+    np.testing.assert_allclose(w.view.points.get_offsets(), x)
+    assert_shows(w, other, 0, "E")
+    go(w, 8, "M")
+    assert_shows(w, other, 8, "M")
+
+
+def test_set_history_of_another_model_makes_its_view(gmm_history, poisson_stepper):
+    w = widgets.stepper(gmm_history, dpi=50)
+    w.set_history(poisson_stepper.view.history)
+    assert isinstance(w.view, widgets.PoissonView) and w.slider.max == 5
+    np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
+
+
+def test_show_message_replaces_the_figure_until_cleared(gmm_history):
+    w = widgets.stepper(gmm_history, dpi=50)
+    w.show_message("EM stopped: component 2 collapsed at iteration 4 <N_2 = 1>")
+    assert "component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;" in w.message.value
+    assert w.image.layout.display == "none" and w.message.layout.display is None
+    assert w.slider.disabled and w.play.disabled and w.half.disabled
+    w.clear_message()
+    assert w.image.layout.display is None and w.message.layout.display == "none"
+    assert not (w.slider.disabled or w.play.disabled or w.half.disabled)
+    w.show_message("again")
+    w.set_history(rerun(gmm_history, seed=9, max_iter=2))                   # a new History clears it
+    assert w.image.layout.display is None and w.message.value == ""
+
+
+# ---------------------------------------------------------------- the registry, the earlier name
+
+def test_default_view_comes_from_the_registry(gmm_history):
+    one_d = emlab.run_em(gaussian, gmm_history.x[:, :1], gaussian.init_random(gmm_history.x[:, :1], 2, 0),
+                         max_iter=2, tol=0)
+    assert widgets.default_view(gmm_history) is widgets.EllipseView
+    assert widgets.default_view(one_d) is widgets.DensityView
+
+    class MyParams(gaussian.Params):
+        pass
+
+    class MyView(widgets.EllipseView):
+        pass
+
+    mine = emlab.History(model=gaussian, x=gmm_history.x, labels=None,
+                         params=[MyParams(p.weights, p.means, p.covariances) for p in gmm_history.params], log_likelihood=gmm_history.log_likelihood,
+                         resp=gmm_history.resp, n_iter=gmm_history.n_iter)
+    assert widgets.default_view(mine) is widgets.EllipseView        # a subclass finds its base's view
+    widgets.register_view(MyParams, MyView)
+    try:
+        assert widgets.default_view(mine) is MyView
+        assert widgets.default_view(gmm_history) is widgets.EllipseView
+    finally:
+        widgets.registry._VIEWS.remove((MyParams, MyView))
+    with pytest.raises(TypeError, match="view must be a View subclass"):
+        widgets.register_view(gaussian, "EllipseView")
+    with pytest.raises(TypeError, match="model_or_params must be a model"):
+        widgets.register_view(None, MyView)
+
+
+def test_gaussian_view_is_the_earlier_name_of_both_gaussian_views(gmm_history):
+    x = gmm_history.x[:, :1]
+    one_d = emlab.run_em(gaussian, x, gaussian.init_random(x, 2, 0), max_iter=3, tol=0)
+    assert type(widgets.GaussianView(gmm_history, dpi=30)) is widgets.EllipseView
+    assert isinstance(widgets.GaussianView(one_d, dpi=30), widgets.DensityView)
+
+    class MarkedView(widgets.GaussianView):       # as a notebook extends the 1-D view
+        def support(self):
+            edges, grid = super().support()
+            return edges, np.union1d(grid[:, 0], [0.123])[:, None]
+
+    w = widgets.stepper(one_d, view=MarkedView, dpi=30)
+    assert 0.123 in w.view.lines[0].get_xdata()
+    np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
+
+
+# ---------------------------------------------------------------- what each part imports
+
+@pytest.mark.parametrize("blocked, code", [
+    ("matplotlib", "import emlab.widgets.halfsteps as m; print(m.animation_steps(2, frames=2))"),
+    ("ipywidgets", "import numpy as np, emlab; from emlab import poisson; from emlab.widgets import animate\n"
+                   "h = emlab.run_em(poisson, np.arange(20) % 7, poisson.Params([.5, .5], [1., 5.]), max_iter=2)\n"
+                   "print(len(animate(h, frames=1, dpi=20).to_jshtml()) > 0)"),
+])
+def test_each_part_loads_without_what_it_does_not_need(blocked, code):
+    script = f"import sys; sys.modules[{blocked!r}] = None\n{code}"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -1,10 +1,17 @@
-"""Fixtures for the real-browser tests: one JupyterLab server and one Chromium per session.
+"""Fixtures for the real-browser tests: one JupyterLab server, one Chromium and one JupyterLab
+page per session, and the exported decks and pages built once per session.
 
 The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 with a free
 port and a random token, serving a temporary copy of notebooks/ (Run All never touches the
 committed notebooks; emlab.data finds data/ through the package, so the copy needs nothing
-else).  The browser is Debian's Chromium (/usr/bin/chromium) driven by Playwright, headless;
-each test gets a fresh context (a fresh profile: no cookies, no storage).
+else).  The browser is Debian's Chromium (/usr/bin/chromium) driven by Playwright, headless,
+at a projector's 1280x720.  The notebooks open one after the other in the same JupyterLab
+page (loaded once); each one's kernel is shut down after its test.
+
+The slow set-up starts as soon as the tests are collected, in the background, so that it
+overlaps: JupyterLab's start, and ``tools/offline_export.py`` writing the decks and pages
+(``make slides``, ``make html``) into a temporary folder.  Under pytest-xdist each worker
+starts what its tests need when they first need it.
 
 Without Chromium or Playwright the tests are skipped with the reason; when CI or
 EMLAB_REQUIRE_BROWSER=1 is set they fail instead (a skip in CI is a failure).
@@ -12,11 +19,21 @@ EMLAB_REQUIRE_BROWSER=1 is set they fail instead (a skip in CI is a failure).
 import os
 import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, LabServer,
-                       launch_chromium, shutdown_kernels)
+from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
+                       launch_chromium, open_lab, stop_slideshow)
+
+LATENCIES = {}      # notebook -> slider-step latencies in ms (test_notebooks.py)
+LIVE_SLIDES = {}    # notebook -> {"slides": [(first cell, height px, window px)], "missed": [cells]}
+DECK_SLIDES = {}    # notebook -> reveal.js measure of its exported deck (test_exports.py)
+_STARTED = {}       # what pytest_collection_finish started: "lab", "exports"
 
 
 def browser_required():
@@ -33,7 +50,66 @@ def skip_or_fail(reason):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives JupyterLab or an exported page in Chromium")
+    config.addinivalue_line("markers", "slides_fit: every slide fits the screen (live slideshow "
+                                       "and exported deck); deselect with -m 'not slides_fit'")
 
+
+# ---- the slow set-up, started early ------------------------------------------------------------
+
+def start_lab():
+    """A JupyterLab (starting, not yet up) serving a temporary copy of notebooks/."""
+    tmp = Path(tempfile.mkdtemp(prefix="emlab-lab-"))
+    root = tmp / "notebooks"
+    root.mkdir()
+    for name in NOTEBOOKS:
+        shutil.copy2(ROOT / "notebooks" / name, root / name)
+    return LabServer(root, tmp)
+
+
+def export(to, notebooks):
+    """``tools/offline_export.py`` (what ``make slides`` / ``make html`` run) of the copies in
+    ``notebooks`` into the folder ``to`` beside them; returns that folder, or the error text."""
+    out = notebooks.parent / to
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "offline_export.py"), to, str(out),
+                           *(str(notebooks / n) for n in NOTEBOOKS)],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        return f"tools/offline_export.py {to} failed:\n{done.stderr[-3000:]}"
+    return out
+
+
+def start_exports():
+    """Copy notebooks/ (the tests read the same copies), then export the decks and the pages
+    in a background thread."""
+    notebooks = Path(tempfile.mkdtemp(prefix="emlab-exports-")) / "notebooks"
+    notebooks.mkdir()
+    for name in NOTEBOOKS:
+        shutil.copy2(ROOT / "notebooks" / name, notebooks / name)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emlab-export")
+    exports = {to: pool.submit(export, to, notebooks) for to in ("slides", "html")}
+    pool.shutdown(wait=False)
+    return exports
+
+
+def pytest_collection_finish(session):
+    """Start JupyterLab and the exports now if the selected tests need them."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not CHROMIUM.exists():
+        return
+    wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    if wanted & {"slides_dir", "pages_dir"}:
+        _STARTED["exports"] = start_exports()
+    if "lab" in wanted:
+        _STARTED["lab"] = start_lab()
+
+
+def pytest_sessionfinish(session):
+    server = _STARTED.pop("lab", None)       # started, never used (its tests were skipped)
+    if server is not None:
+        server.stop()
+        shutil.rmtree(server.root.parent, ignore_errors=True)
+
+
+# ---- fixtures -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def playwright():
@@ -58,22 +134,80 @@ def browser(playwright):
 @pytest.fixture
 def context(browser):
     """A fresh browser profile for one test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     yield context
     context.close()
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory, playwright):
-    """A JupyterLab serving a temporary copy of notebooks/."""
-    tmp = tmp_path_factory.mktemp("lab")
-    root = tmp / "notebooks"
-    root.mkdir()
-    for name in NOTEBOOKS:
-        shutil.copy2(ROOT / "notebooks" / name, root / name)
-    server = LabServer(root, tmp)
-    yield server
-    server.stop()
+def lab(playwright):
+    """The JupyterLab serving a temporary copy of notebooks/, up."""
+    server = _STARTED.pop("lab", None) or start_lab()
+    try:
+        yield server.wait_until_up()
+    finally:
+        server.stop()
+        shutil.rmtree(server.root.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def lab_page(browser, lab):
+    """One page with JupyterLab loaded, for every notebook of the session."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    open_lab(page, lab)
+    yield page
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def notebook_page(request, lab_page, lab):
+    """The session's JupyterLab page for one notebook: afterwards its kernel is shut down
+    (in the background), and after a failure the page is reloaded, so the next notebook
+    starts from a clean JupyterLab."""
+    yield lab_page
+    lab.shutdown_kernels(wait=False)
+    if getattr(request.node, "call_failed", True):
+        try:
+            stop_slideshow(lab_page)
+        except Exception:       # noqa: BLE001 -- not presenting, or the page is broken: reload
+            pass
+        open_lab(lab_page, lab)
+
+
+def exported(to):
+    exports = _STARTED.get("exports") or _STARTED.setdefault("exports", start_exports())
+    out = exports[to].result()
+    if isinstance(out, str):
+        if "npm not found" in out:
+            skip_or_fail(out.strip().splitlines()[-1])
+        pytest.fail(out, pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def slides_dir():
+    """The decks of every notebook with their vendor/ folder, as ``make slides`` writes them
+    (the notebooks they were made from are in ``slides_dir.parent / "notebooks"``)."""
+    out = exported("slides")
+    yield out
+    shutil.rmtree(out.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pages_dir():
+    """The HTML pages of every notebook with their vendor/ folder, as ``make html`` writes them."""
+    out = exported("html")
+    yield out
+    shutil.rmtree(out.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -82,30 +216,45 @@ def artifacts():
     return ARTIFACTS
 
 
-LATENCIES = {}      # notebook -> slider-step latencies in ms, filled by test_notebooks.py
-
-
 @pytest.fixture
 def latencies():
     return LATENCIES
 
 
 @pytest.fixture
-def notebook_page(context, lab):
-    """A page in a fresh profile; the kernels it started are shut down afterwards."""
-    page = context.new_page()
-    yield page
-    page.close()
-    shutdown_kernels(lab)
+def live_slides():
+    return LIVE_SLIDES
+
+
+@pytest.fixture
+def deck_slides():
+    return DECK_SLIDES
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not LATENCIES:
-        return
-    terminalreporter.section("stepper latency in Chromium: slider step -> updated figure")
-    for name, times in LATENCIES.items():
-        terminalreporter.write_line(f"{name}: median {statistics.median(times):.0f} ms over "
-                                    f"{len(times)} steps (min {min(times):.0f}, max {max(times):.0f})")
-    every = [t for times in LATENCIES.values() for t in times]
-    terminalreporter.write_line(f"all: median {statistics.median(every):.0f} ms over {len(every)} steps "
-                                f"(goal <= {LATENCY_GOAL_MS} ms)")
+    write = terminalreporter.write_line
+    if LATENCIES:
+        terminalreporter.section("stepper latency in Chromium: slider step -> updated figure")
+        for name, times in LATENCIES.items():
+            write(f"{name}: median {statistics.median(times):.0f} ms over {len(times)} steps "
+                  f"(min {min(times):.0f}, max {max(times):.0f})")
+        every = [t for times in LATENCIES.values() for t in times]
+        write(f"all: median {statistics.median(every):.0f} ms over {len(every)} steps "
+              f"(goal <= {LATENCY_GOAL_MS} ms; measured, not asserted)")
+    if LIVE_SLIDES or DECK_SLIDES:
+        terminalreporter.section("slides: count and tallest (a slide fits when tallest <= screen)")
+        for name in sorted(set(LIVE_SLIDES) | set(DECK_SLIDES)):
+            parts = []
+            if name in LIVE_SLIDES:
+                slides, missed = LIVE_SLIDES[name]["slides"], LIVE_SLIDES[name]["missed"]
+                heights = [h for _, h, _ in slides if h is not None]
+                window = slides[0][2]
+                parts.append(f"live {len(slides)} slides, tallest {max(heights, default=0)} px of "
+                             f"{window}, {sum(h > window for h in heights)} too tall"
+                             + (f" ({len(missed)} cells not shown, not measured)" if missed else ""))
+            if name in DECK_SLIDES:
+                deck = DECK_SLIDES[name]
+                heights = [s["height"] for s in deck["slides"]]
+                parts.append(f"deck {len(heights)} slides, tallest {max(heights)} px of "
+                             f"{deck['height']}, {sum(h > deck['height'] for h in heights)} too tall")
+            write(f"{name}: " + "; ".join(parts))

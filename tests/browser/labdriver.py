@@ -1,6 +1,10 @@
-"""Drive JupyterLab in Chromium: the server (LabServer), the browser launch, and what a
-student does in a notebook (open it, Run All, use the stepper).  Shared by the browser tests
-(tests/browser/) and benchmarks/bench_browser.py."""
+"""Drive JupyterLab in Chromium: the server (LabServer), the browser launch, what a student
+does in a notebook (open it, Run All, use the stepper) and what an instructor does with it
+(the live slideshow of jupyterlab-slideshow; an exported reveal.js deck).  Shared by the
+browser tests (tests/browser/), benchmarks/bench_browser.py and tools/slide_report.py.
+
+Every wait here waits for a state (a kernel that is connected and idle, a cell that is shown,
+an image whose source changed), never for a fixed time."""
 import json
 import os
 import re
@@ -8,6 +12,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -18,10 +23,16 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = Path(os.environ.get("EMLAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-LATENCY_GOAL_MS = 250            # median slider step -> updated figure (issue 5)
-SERVER_START_TIMEOUT = 90          # seconds until /api/status answers
+# The screen of a lecture hall's projector: JupyterLab and the exported decks are seen at this size.
+VIEWPORT = {"width": 1280, "height": 720}
+LATENCY_GOAL_MS = 250            # median slider step -> updated figure (issue 5): reported, never asserted
+SERVER_START_TIMEOUT = 90        # seconds until /api/status answers
 # JupyterLab settings for the session: every cell stays in the DOM (no windowing), and no
 # news or update checks (no network).
+# The project's defaults for JupyterLab (`make lab` starts it with this settings folder):
+# jupyterlab-slideshow keeps the cells' prompt column, without which JupyterLab's invisible
+# "collapse output" strip lies over the first 64 px of every output, the stepper's Play button.
+APP_SETTINGS = ROOT / "jupyterlab-settings"
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
@@ -36,11 +47,16 @@ def free_port():
 
 
 class LabServer:
-    """A running JupyterLab: ``url`` (no trailing slash), ``token``, ``root`` (its notebooks)."""
+    """A JupyterLab: ``url`` (no trailing slash), ``token``, ``root`` (its notebooks).
+
+    The constructor starts the process and returns at once; ``wait_until_up()`` waits until
+    it answers (so the start can overlap other work).  The page gets ``window.jupyterapp``
+    (``expose_app_in_browser``): the tests read the kernel's connection state from it."""
 
     def __init__(self, root, tmp):
         self.root, self.port, self.token = root, free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.headers = {"Authorization": f"token {self.token}"}
         settings = tmp / "settings"
         for name, values in LAB_SETTINGS.items():
             path = settings / name
@@ -55,30 +71,48 @@ class LabServer:
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
              f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-             "--LabApp.news_url=", "--ServerApp.open_browser=False"],
+             f"--LabApp.app_settings_dir={APP_SETTINGS}",
+             "--LabApp.news_url=", "--LabApp.expose_app_in_browser=True",
+             "--ServerApp.open_browser=False"],
             cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_until_up()
+        self.up = False
+
+    def api(self, path, method="GET"):
+        request = urllib.request.Request(f"{self.url}{path}", headers=self.headers, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
 
     def wait_until_up(self):
         deadline = time.monotonic() + SERVER_START_TIMEOUT
-        request = urllib.request.Request(f"{self.url}/api/status",
-                                         headers={"Authorization": f"token {self.token}"})
-        while time.monotonic() < deadline:
+        while not self.up and time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited with {self.process.returncode}; "
                                    f"see {self.log.name}")
             try:
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    if response.status == 200:
-                        return
+                self.api("/api/status")
+                self.up = True
             except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s; "
-                           f"see {self.log.name}")
+                time.sleep(0.1)          # the server is starting: poll its status again
+        if not self.up:
+            self.stop()
+            raise RuntimeError(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s; "
+                               f"see {self.log.name}")
+        return self
 
-    def notebook_url(self, name):
-        return f"{self.url}/lab/tree/{name}?token={self.token}&reset"
+    def lab_url(self):
+        return f"{self.url}/lab?token={self.token}&reset"
+
+    def shutdown_kernels(self, wait=True):
+        """Shut down every kernel session (a notebook's kernel after its test); with
+        ``wait=False`` in a background thread, so the next notebook need not wait for it."""
+        def shut_down():
+            for session in self.api("/api/sessions"):
+                self.api(f"/api/sessions/{session['id']}", method="DELETE")
+        if wait:
+            shut_down()
+        else:
+            threading.Thread(target=shut_down, daemon=True).start()
 
     def stop(self):
         """Stop this server (by its own PID): terminate, then kill."""
@@ -99,66 +133,88 @@ def launch_chromium(playwright):
                                       args=CHROMIUM_ARGS)
 
 
-def shutdown_kernels(server):
-    """Shut down every kernel session of ``server`` (one notebook's kernel after its test)."""
-    headers = {"Authorization": f"token {server.token}"}
-    with urllib.request.urlopen(urllib.request.Request(f"{server.url}/api/sessions", headers=headers),
-                                timeout=10) as response:
-        sessions = json.load(response)
-    for session in sessions:
-        request = urllib.request.Request(f"{server.url}/api/sessions/{session['id']}",
-                                         headers=headers, method="DELETE")
-        urllib.request.urlopen(request, timeout=10).close()
-
-
 # ---- a notebook in JupyterLab ------------------------------------------------------------
 
-PROMPTS_JS = ("() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-              ".map(e => e.innerText.trim())")
+# The open notebook (the one document in JupyterLab's main area) and its kernel, as the page
+# knows them: Run All before the kernel is connected and idle is lost (the cells stay unexecuted).
+PANEL_JS = "[...window.jupyterapp.shell.widgets('main')].find(w => w.sessionContext && w.content)"
+KERNEL_READY_JS = f"""() => {{
+    const panel = window.jupyterapp && {PANEL_JS};
+    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}}"""
+# Each code cell's state from the notebook model: "*" queued or running, else its execution
+# count ("" when never run).  From the model, since a cell whose input is hidden (a collapsed
+# solution) does not update its prompt on screen.
+EXECUTION_JS = f"""() => {{
+    const panel = {PANEL_JS};
+    return panel.content.widgets.filter(c => c.model.type === 'code')
+        .map(c => c.model.executionState === 'running' ? '*' : String(c.model.executionCount ?? ''));
+}}"""
 RUN_TIMEOUT_MS = 240_000
 
 
+def open_lab(page, server):
+    """Load JupyterLab (once per page); later notebooks open in it without a reload."""
+    server.wait_until_up()
+    page.goto(server.lab_url())
+    page.wait_for_function("() => !!window.jupyterapp", timeout=90_000, polling=50)
+    page.evaluate("() => window.jupyterapp.restored")
+
+
 def open_notebook(page, server, name):
-    """Open notebook ``name`` and wait until its kernel is idle."""
-    page.goto(server.notebook_url(name))
+    """Open notebook ``name`` in the page's JupyterLab (closing any other document) and wait
+    until its cells are shown and its kernel is connected and idle: Run All before that is
+    lost (the cells stay unexecuted)."""
+    if "/lab" not in page.url:
+        open_lab(page, server)
+    page.evaluate("""async name => {
+        const app = window.jupyterapp;
+        for (const widget of [...app.shell.widgets('main')]) widget.dispose();   // no "save?" dialog
+        const panel = await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+        await panel.context.ready;
+        await panel.sessionContext.ready;
+    }""", name)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    wait_idle(page, timeout=90_000)
+    wait_kernel_ready(page, timeout=90_000)
 
 
-def wait_idle(page, timeout=RUN_TIMEOUT_MS):
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
+def wait_kernel_ready(page, timeout=RUN_TIMEOUT_MS):
+    page.wait_for_function(KERNEL_READY_JS, timeout=timeout, polling=50)
 
 
 def run_all(page):
     """Run > Run All Cells, then wait until no cell is queued or running and the kernel is
     idle.  Returns the seconds Run All took."""
-    prompts = page.evaluate(PROMPTS_JS)
-    if not prompts:
+    before = page.evaluate(EXECUTION_JS)
+    if not before:
         raise AssertionError("the notebook shows no code cells")
+    wait_kernel_ready(page)
     page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})   # make it the active panel
     started = time.monotonic()
-    for _attempt in range(3):        # a menu click right after the kernel connects can be lost
+    for _attempt in range(3):        # a menu click can be lost while the menu bar re-renders
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:
-            page.wait_for_function(f"() => ({PROMPTS_JS})().some(p => p === '[*]:')", timeout=10_000)
+            page.wait_for_function(f"() => ({EXECUTION_JS})().includes('*')", timeout=10_000,
+                                   polling=50)
             break
         except Exception:       # noqa: BLE001 -- playwright's TimeoutError; try the menu again
-            if page.evaluate(PROMPTS_JS) != prompts:
+            if page.evaluate(EXECUTION_JS) != before:
                 break           # it ran (and ended) faster than we looked
             page.keyboard.press("Escape")
     else:
         raise AssertionError("Run > Run All Cells did not start the notebook")
-    # Run All queues every cell as [*]; they end numbered, or back at [ ] after an error.
-    page.wait_for_function(f"() => !({PROMPTS_JS})().includes('[*]:')", timeout=RUN_TIMEOUT_MS,
-                           polling=250)
-    wait_idle(page)
+    # Run All queues every cell; each ends with an execution count, or none after an error.
+    page.wait_for_function(f"() => !({EXECUTION_JS})().includes('*')", timeout=RUN_TIMEOUT_MS,
+                           polling=200)
+    wait_kernel_ready(page)
     return time.monotonic() - started
 
 
 def unexecuted_cells(page):
-    """Indices of the code cells without an execution count."""
-    return [i for i, p in enumerate(page.evaluate(PROMPTS_JS)) if not re.fullmatch(r"\[\d+\]:", p)]
+    """Indices (among the code cells) of the cells without an execution count."""
+    return [i for i, state in enumerate(page.evaluate(EXECUTION_JS)) if not state.isdigit()]
 
 
 def error_outputs(page):
@@ -171,7 +227,8 @@ def error_outputs(page):
 
 # ---- the stepper (emlab.widgets.Stepper: Play, slider, E/M toggle, image) ---------------------
 
-STEPPERS = ".jp-Notebook .widget-vbox:has(> .widget-hbox .widget-play):has(> .widget-image)"
+STEPPER = ".widget-vbox:has(> .widget-hbox .widget-play):has(> .widget-image)"
+STEPPERS = f".jp-Notebook {STEPPER}"
 
 
 class StepperUI:
@@ -198,6 +255,10 @@ class StepperUI:
     def pixels(self):
         """The image as the browser shows it (PNG screenshot of the element)."""
         return self.image.screenshot()
+
+    def wait_drawn(self):
+        self.page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                                    arg=self.image.element_handle(), timeout=30_000)
 
     def arm(self):
         """Start watching for the next image update: timed from the next keydown or click
@@ -236,6 +297,18 @@ class StepperUI:
         self.root.locator(".widget-toggle-button", has_text=label).click()
         return self.latency()
 
+    def play_a_step(self):
+        """Press Play, wait until the slider has advanced and the figure followed, pause
+        (stop would rewind to iteration 0).  Returns the ms until the first new image."""
+        self.arm()
+        start = self.value
+        self.play_button.click()
+        ms = self.latency()
+        self.page.wait_for_function(f"h => Number(h.getAttribute('aria-valuenow')) > {start}",
+                                    arg=self.handle.element_handle(), timeout=10_000)
+        self.play_button.click()
+        return ms
+
     def step_latencies(self, steps=10):
         """Move the slider one step at a time, ``steps`` times (right to the end, then back
         left), timing each step to its updated image."""
@@ -249,5 +322,171 @@ class StepperUI:
         return times
 
 
-def steppers(page):
-    return [StepperUI(page, page.locator(STEPPERS).nth(i)) for i in range(page.locator(STEPPERS).count())]
+def steppers(page, within=None):
+    root = within if within is not None else page
+    selector = STEPPER if within is not None else STEPPERS
+    return [StepperUI(page, root.locator(selector).nth(i)) for i in range(root.locator(selector).count())]
+
+
+# ---- the live slideshow (jupyterlab-slideshow) ------------------------------------------------
+
+def notebook_cells(path):
+    """The committed notebook's cells (JSON)."""
+    return json.loads(Path(path).read_text())["cells"]
+
+
+def slide_type(cell):
+    return cell["metadata"].get("slideshow", {}).get("slide_type", "-")
+
+
+def stepper_cell_indices(cells):
+    """The code cells that create a stepper (read from their source)."""
+    return [i for i, cell in enumerate(cells)
+            if cell["cell_type"] == "code" and "stepper(" in "".join(cell["source"])]
+
+
+def shown_slides(cells):
+    """The slides of a notebook as reveal.js shows them: for each slide or subslide, the
+    indices of the cells on it (cells of type skip and notes are left out; the first shown
+    cell starts a slide whatever its type)."""
+    slides = []
+    for i, cell in enumerate(cells):
+        kind = slide_type(cell)
+        if kind in ("skip", "notes"):
+            continue
+        if not slides or kind in ("slide", "subslide"):
+            slides.append([])
+        slides[-1].append(i)
+    return slides
+
+
+CELLS_JS = "document.querySelectorAll('.jp-Notebook .jp-Cell')"
+# Wait until the slideshow shows a cell other than ``previous`` (active and visible); when it
+# is ``expected``, wait until the slide's layout has settled (its images decoded, the same
+# height on three animation frames in a row) and measure it: the height of everything on
+# screen (the slide's cells, fragments not yet revealed included) against the window's.
+SETTLED_SLIDE_JS = f"""async ([expected, previous]) => {{
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+    const deadline = performance.now() + 20000;
+    const cells = [...{CELLS_JS}];
+    const active = () => cells.findIndex(c => c.classList.contains('jp-mod-active'));
+    while (active() === previous || active() < 0
+           || !cells[active()].classList.contains('jp-deck-mod-visible')) {{
+        if (performance.now() > deadline) return {{active: active()}};
+        await frame();
+    }}
+    if (active() !== expected) return {{active: active()}};
+    const onScreen = cells.filter(c => c.classList.contains('jp-deck-mod-onscreen'));
+    await Promise.all(onScreen.flatMap(c => [...c.querySelectorAll('img')])
+                      .map(img => img.decode().catch(() => null)));
+    const height = () => {{
+        const boxes = onScreen.map(c => c.getBoundingClientRect());
+        return Math.round(Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top)));
+    }};
+    let last = -1, same = 0;
+    while (same < 3 && performance.now() < deadline) {{
+        await frame();
+        const now = height();
+        same = now === last ? same + 1 : 0;
+        last = now;
+    }}
+    return {{active: expected, height: last, window: window.innerHeight}};
+}}"""
+
+
+def start_slideshow(page):
+    """Select the first cell, then the notebook toolbar's slideshow button (command
+    deck:toggle); waits until the deck presents."""
+    page.locator(".jp-Notebook .jp-Cell").first.click(position={"x": 2, "y": 2})
+    page.locator(".jp-NotebookPanel-toolbar [data-jp-item-name='deck'] button").click()
+    page.wait_for_selector("body[data-jp-deck-mode='presenting']", state="attached")
+
+
+def focus_slideshow(page):
+    """Give the keyboard back to the slideshow (after using a widget on a slide)."""
+    page.locator(".jp-Notebook .jp-Cell.jp-mod-active").focus()
+
+
+def stop_slideshow(page):
+    """Escape leaves the slideshow (back to the notebook)."""
+    focus_slideshow(page)
+    page.keyboard.press("Escape")
+    page.wait_for_selector("body:not([data-jp-deck-mode='presenting'])", state="attached")
+
+
+def walk_slideshow(page, cells, on_cell=None):
+    """Walk the running slideshow from its first cell to its last with Space (next
+    fragment, subslide or slide), expecting every shown cell in turn, and measure each
+    slide.  ``on_cell(index)`` runs when cell ``index`` is shown (e.g. to use a stepper on
+    it); the keyboard is given back to the slideshow after it.
+
+    Returns (slides, missed): per slide (its first cell index, its tallest height in px, the
+    window height), and the cells the slideshow never showed (it jumped past them)."""
+    slides = shown_slides(cells)
+    order = [i for slide in slides for i in slide]
+    slide_of = {i: slide[0] for slide in slides for i in slide}
+    tallest, missed = {}, []
+    position, previous = 0, -1
+    while True:
+        measure = page.evaluate(SETTLED_SLIDE_JS, [order[position], previous])
+        if "height" not in measure:             # the slideshow showed another cell
+            landed = measure["active"]
+            if landed not in order[position + 1:]:
+                missed.extend(order[position:])
+                break
+            missed.extend(order[position:order.index(landed)])
+            position = order.index(landed)
+            measure = page.evaluate(SETTLED_SLIDE_JS, [landed, -1])
+        index = order[position]
+        tallest[slide_of[index]] = max(tallest.get(slide_of[index], 0), measure["height"])
+        if on_cell is not None:
+            on_cell(index)
+            focus_slideshow(page)
+        if position + 1 == len(order):
+            break
+        position, previous = position + 1, index
+        page.keyboard.press("Space")
+    window = page.evaluate("() => window.innerHeight")
+    return [(slide[0], tallest.get(slide[0]), window) for slide in slides], missed
+
+
+# ---- an exported reveal.js deck (make slides) --------------------------------------------------
+
+# In nbconvert's template reveal.js is an AMD module: require() with the same URL hands back
+# the deck's instance.  Each slide is shown with every fragment, MathJax has typeset it and
+# its images are decoded; then its height is read on reveal's own canvas (960x700 by default).
+MEASURE_DECK_JS = """async revealUrl => {
+    const Reveal = await new Promise(resolve => require([revealUrl], resolve));
+    Reveal.configure({transition: 'none', backgroundTransition: 'none'});
+    const typeset = () => new Promise(resolve => MathJax.Hub.Queue(resolve));
+    const {width, height} = Reveal.getConfig();
+    const slides = [];
+    for (const slide of Reveal.getSlides()) {
+        const {h, v} = Reveal.getIndices(slide);
+        Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
+        await typeset();
+        await Promise.all([...slide.querySelectorAll('img')].map(img => img.decode().catch(() => null)));
+        const text = slide.innerText.trim().split('\\n')[0] || '';
+        slides.push({h, v, height: slide.scrollHeight, title: text.slice(0, 60)});
+    }
+    Reveal.slide(0, 0, 0);
+    return {width, height, slides};
+}"""
+REVEAL_URL = "vendor/reveal.js/dist/reveal.js"
+
+
+def open_deck(page, path):
+    """Load an exported deck and wait until reveal.js has initialised and MathJax has
+    typeset the page."""
+    page.goto(Path(path).resolve().as_uri())
+    page.wait_for_selector(".reveal.ready", state="attached", timeout=30_000)
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue "
+                           "&& MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running",
+                           timeout=30_000, polling=100)
+
+
+def measure_deck(page, path):
+    """Each slide's height on reveal's canvas: {"width", "height", "slides": [{h, v, height,
+    title}]} (h, v: reveal's indices; ``#/h/v`` in the address opens that slide)."""
+    open_deck(page, path)
+    return page.evaluate(MEASURE_DECK_JS, REVEAL_URL)

@@ -1,44 +1,45 @@
-"""What an instructor exports: reveal.js decks (``make slides``) with one section per slide,
-and standalone HTML pages (``make html``) whose animations play in Chromium without a kernel.
-The exports are built into a temporary folder with the commands the Makefile runs; nothing
-here needs the network (the pages' CDN links are never fetched: the browser is cut off)."""
-import json
-import subprocess
-import sys
+"""What an instructor exports, opened as from a USB stick in a lecture hall without network:
+reveal.js decks (``make slides``) and standalone HTML pages (``make html``), both written by
+tools/offline_export.py with their vendor/ folder.  Chromium is cut off from everything but
+the files (any other request is aborted and recorded): reveal.js initialises, MathJax typesets
+every formula, the slides navigate, the JS-HTML animations play and the steppers show their
+saved figure.  Each deck slide's height is measured on reveal's canvas and checked in
+test_deck_slides_fit."""
+import re
 from html.parser import HTMLParser
 
 import pytest
 
-from labdriver import NOTEBOOKS, ROOT
+from labdriver import (MEASURE_DECK_JS, NOTEBOOKS, REVEAL_URL, notebook_cells, open_deck,
+                       slide_type, stepper_cell_indices)
+
+# Text left as TeX after typesetting: $...$, $$, \( or \[ outside code.
+RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\$\$|\\\(|\\\[")
+# The text of the page outside <script>, <style>, code and MathJax's output.
+VISIBLE_TEXT_JS = """root => {
+    const skip = 'SCRIPT, STYLE, PRE, CODE, .MathJax_CHTML, .mjx-chtml, .MathJax_Preview, .jp-InputArea';
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+        acceptNode: node => node.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT
+                                                             : NodeFilter.FILTER_ACCEPT});
+    const parts = [];
+    while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
+    return parts.join(' ');
+}"""
 
 
-def nbconvert(to, output_dir):
-    """``jupyter nbconvert --to <to>`` of every notebook into output_dir (as ``make slides``
-    and ``make html`` do)."""
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", to, "--output-dir",
-                    str(output_dir), *(str(ROOT / "notebooks" / n) for n in NOTEBOOKS)],
-                   check=True, capture_output=True, timeout=300)
+@pytest.fixture
+def cells(slides_dir):
+    """The cells of a notebook, read from the copy that was exported."""
+    return lambda name: notebook_cells(slides_dir.parent / "notebooks" / name)
 
 
-@pytest.fixture(scope="module")
-def slides(tmp_path_factory):
-    out = tmp_path_factory.mktemp("slides")
-    nbconvert("slides", out)
-    return out
+def slide_types(cells):
+    """The slide_type of each cell that is shown ('skip' and notes dropped)."""
+    return [t for t in map(slide_type, cells) if t not in ("skip", "notes")]
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    out = tmp_path_factory.mktemp("html")
-    nbconvert("html", out)
-    return out
-
-
-def slide_types(name):
-    """The slide_type of each cell of the notebook that is shown ('skip' and notes dropped)."""
-    cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
-    types = [c["metadata"].get("slideshow", {}).get("slide_type", "-") for c in cells]
-    return [t for t in types if t not in ("skip", "notes")]
+def has_math(cells):
+    return any("$" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
 class Sections(HTMLParser):
@@ -66,28 +67,60 @@ class Sections(HTMLParser):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_slides_one_section_per_slide(name, slides):
-    types = slide_types(name)
+def test_slides_one_section_per_slide(name, slides_dir, cells):
+    types = slide_types(cells(name))
     # A deck starts a slide at its first shown cell whatever that cell's type.
     expected_slides = types.count("slide") + (types[0] != "slide")
     expected_leaves = expected_slides + types.count("subslide") - (types[0] == "subslide")
     deck = Sections()
-    deck.feed((slides / name.replace(".ipynb", ".slides.html")).read_text())
+    deck.feed((slides_dir / name.replace(".ipynb", ".slides.html")).read_text())
     assert deck.has_child == [], "unbalanced <section> tags"
     assert (deck.top, deck.leaves) == (expected_slides, expected_leaves)
     assert deck.fragments == types.count("fragment")
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_html_animation_plays_without_kernel(name, pages, context):
+def offline_page(context):
+    """A page that may load files only: every other request is aborted and recorded in
+    ``page.outside``; files that fail to load are recorded in ``page.missing``."""
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-               else route.abort())                 # offline: CDN scripts and fonts fail fast
-    page.goto((pages / name.replace(".ipynb", ".html")).as_uri(), wait_until="load")
-    animations = page.locator(".animation:has(img[id^='_anim_img'])")
-    assert animations.count() >= 1, f"{name}: no animation in the exported page"
-    animation = animations.first
+    page.outside, page.missing = [], []
+
+    def route(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+    page.route("**/*", route)
+    page.on("requestfailed", lambda request: request.url.startswith("file:")
+            and page.missing.append(request.url))
+    return page
+
+
+def check_offline_content(page, name, cells, steppers):
+    """Math typeset with no TeX error and none left raw, the widgets drawn by the widget
+    embed script (their saved figures; at least ``steppers`` images), Font Awesome's icons (the animation buttons)
+    loaded, nothing requested from outside and no file missing."""
+    if has_math(cells):
+        assert page.locator(".MathJax_CHTML, .mjx-chtml").count() > 0, f"{name}: no formula typeset"
+    assert page.locator(".mjx-merror, .MathJax_Error").count() == 0, f"{name}: a formula failed"
+    for text in page.locator(".jp-RenderedMarkdown, .jp-MarkdownOutput").evaluate_all(
+            f"nodes => nodes.map({VISIBLE_TEXT_JS})"):
+        assert not RAW_TEX.search(text), f"{name}: TeX left untypeset: {RAW_TEX.search(text)[0]!r}"
+    images = page.locator(".jupyter-widgets img.widget-image")
+    page.wait_for_function(f"() => document.querySelectorAll('.jupyter-widgets img.widget-image')"
+                           f".length >= {steppers}", timeout=10_000)
+    page.wait_for_function("imgs => imgs.every(i => i.complete && i.naturalWidth > 0)",
+                           arg=images.element_handles(), timeout=10_000)
+    page.wait_for_function("() => document.fonts.ready.then(() => [...document.fonts].some("
+                           "f => f.family.includes('FontAwesome') && f.status === 'loaded'))",
+                           timeout=10_000)
+    assert page.outside == [], f"{name}: requested from outside: {page.outside}"
+    assert page.missing == [], f"{name}: files missing next to the page: {page.missing}"
+
+
+def check_animation_plays(page, animation, name):
+    """matplotlib's JS-HTML player: Next frame, First frame and Play change the picture."""
     frame = animation.locator("img[id^='_anim_img']")
     slider = animation.locator("input.anim-slider")
     first = frame.get_attribute("src")
@@ -95,12 +128,86 @@ def test_html_animation_plays_without_kernel(name, pages, context):
 
     animation.locator("button[title='Next frame']").click()
     assert slider.input_value() == "1"
-    assert frame.get_attribute("src") != first, "Next frame did not change the picture"
+    assert frame.get_attribute("src") != first, f"{name}: Next frame did not change the picture"
 
     animation.locator("button[title='First frame']").click()
     assert frame.get_attribute("src") == first
     animation.locator("button[title='Play']").click()
     page.wait_for_function("s => Number(s.value) >= 2", arg=slider.element_handle(), timeout=10_000)
     animation.locator("button[title='Pause']").click()
-    assert frame.get_attribute("src") != first, "Play did not advance the animation"
+    assert frame.get_attribute("src") != first, f"{name}: Play did not advance the animation"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_html_offline(name, pages_dir, context, cells):
+    page = offline_page(context)
+    page.goto((pages_dir / name.replace(".ipynb", ".html")).as_uri(), wait_until="load")
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue "
+                           "&& MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running",
+                           timeout=30_000, polling=100)
+    animations = page.locator(".animation:has(img[id^='_anim_img'])")
+    assert animations.count() >= 1, f"{name}: no animation in the exported page"
+    check_animation_plays(page, animations.first, name)
+    check_offline_content(page, name, cells(name), len(stepper_cell_indices(cells(name))))
     page.close()
+
+
+# Go to the slide holding ``selector``'s first match (reveal.js's own navigation), with every
+# fragment shown.
+GO_TO_JS = """async ([revealUrl, selector]) => {
+    const Reveal = await new Promise(resolve => require([revealUrl], resolve));
+    const slide = document.querySelector(selector).closest('section:not(.stack)');
+    const {h, v} = Reveal.getIndices(slide);
+    Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
+    return [h, v];
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_deck_offline(name, slides_dir, context, cells, deck_slides):
+    page = offline_page(context)
+    open_deck(page, slides_dir / name.replace(".ipynb", ".slides.html"))
+
+    # Navigation: the right arrow key leaves the first slide for the second.
+    first, second = (page.locator(".reveal .slides > section").nth(i) for i in (0, 1))
+    assert "present" in first.get_attribute("class")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("s => s.classList.contains('present')", arg=second.element_handle(),
+                           timeout=10_000)
+
+    # Each slide's height on reveal's canvas (checked in test_deck_slides_fit).
+    deck_slides[name] = page.evaluate(MEASURE_DECK_JS, REVEAL_URL)
+
+    animations = page.locator(".animation:has(img[id^='_anim_img'])")
+    assert animations.count() >= 1, f"{name}: no animation in the deck"
+    page.evaluate(GO_TO_JS, [REVEAL_URL, ".animation"])
+    check_animation_plays(page, animations.first, name)
+    shown = [i for i in stepper_cell_indices(cells(name)) if slide_type(cells(name)[i]) not in ("skip", "notes")]
+    check_offline_content(page, name, cells(name), len(shown))
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slides_fit
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_deck_slides_fit(name, deck_slides):
+    """Every slide of the exported deck, measured by test_deck_offline with all its
+    fragments shown, fits reveal.js's canvas (960x700)."""
+    if name not in deck_slides:
+        pytest.fail(f"{name}: the deck was not measured (see test_deck_offline)")
+    deck = deck_slides[name]
+    too_tall = [s for s in deck["slides"] if s["height"] > deck["height"]]
+    assert too_tall == [], (
+        f"{name}: {len(too_tall)} of {len(deck['slides'])} slides are taller than reveal's "
+        f"{deck['height']} px: " + "; ".join(f"#/{s['h']}/{s['v']} {s['title']!r} {s['height']} px"
+                                             for s in too_tall))
+
+
+def test_export_keeps_no_cdn_link(slides_dir, pages_dir):
+    """No page of either export links a script, style sheet or font on the network."""
+    link = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["'](https?:)?//""", re.I)
+    for page in [*slides_dir.glob("*.html"), *pages_dir.glob("*.html")]:
+        found = link.search(page.read_text())
+        assert found is None, f"{page.name} links {found[0]}"

@@ -1,0 +1,214 @@
+"""What an explorer runs: EM for one setting of its controls, and the run's name (no widgets here).
+
+    explorer_run(model, x, K=2, init="random", seed=0, ...)   -> History: run_em from that start
+    start_params(model, x, K, init, seed, ...)                  the start theta^(0) of that run
+    run_name(settings), run_summary(history)                    the explorer's caption, in words
+    semi_supervised_run(x, truth, n_labelled, seed, ...)        -> LabelledRun: semi-supervised EM
+                                                                on a random labelled draw, scored
+
+A setting that cannot run raises an error whose message says why, which the explorer shows in
+place of the figure: a ValueError (K larger than n, a start outside the parameter space, such
+as two coins that both never land heads) or ``emlab.CollapseError`` (a component collapsed
+during EM).
+"""
+from dataclasses import dataclass
+from numbers import Integral
+import warnings
+
+import numpy as np
+
+from .. import _checks, bernoulli, coins, gaussian, poisson
+from .. import semi_supervised as ss
+from ..em import History, run_em
+from ..errors import ConvergenceWarning
+from ..mixture import check_model, model_name
+
+# A manual start moves each mean with sliders: at most this many components.
+MANUAL_MAX_K = 6
+
+
+def _random_coins(x, k, rng):
+    """Biases theta_j uniform in [0.05, 0.95], equal weights."""
+    return coins.Params(np.full(k, 1 / k), rng.uniform(0.05, 0.95, k))
+
+
+def _random_poisson(x, k, rng):
+    """Rates lambda_j uniform between the smallest and the largest count (at least 0.5), equal weights."""
+    return poisson.Params(np.full(k, 1 / k), rng.uniform(max(x.min(), 0.5), max(x.max(), 1.0), k))
+
+
+def _random_bernoulli(x, k, rng):
+    """Means mu_jd uniform in [0.25, 0.75], equal weights."""
+    return bernoulli.Params(np.full(k, 1 / k), rng.uniform(0.25, 0.75, (k, x.shape[1])))
+
+
+# The random start of each model of emlab without an ``init_random(x, k, rng)`` of its own.
+_RANDOM_STARTS = ((coins, _random_coins), (poisson, _random_poisson), (bernoulli, _random_bernoulli))
+
+
+def random_start(model):
+    """The model's ``init_random(x, k, rng)``, or the one above for coins, Poisson and Bernoulli; or None."""
+    own = getattr(model, "init_random", None)
+    return own or next((start for m, start in _RANDOM_STARTS if m is model), None)
+
+
+def inits(model, x):
+    """The starts an explorer offers for ``model`` on ``x``: "random" (see ``random_start``);
+    "k-means" when the model has ``init_kmeans`` (the Gaussian); "manual" for coins and for
+    Gaussians with d <= 2."""
+    names = ["random"] if random_start(model) is not None else []
+    if hasattr(model, "init_kmeans"):
+        names.append("k-means")
+    if model is coins or (model is gaussian and x.shape[1] <= 2):
+        names.append("manual")
+    return tuple(names)
+
+
+def start_params(model, x, *, K=2, init="random", seed=0, theta=None, means=None, start_variance=None):
+    """The start theta^(0) of an explorer run, equal weights 1/K.
+
+    init "random"   the model's ``init_random(x, K, seed)`` (the Gaussian: K distinct points as
+                    means, the data covariance) or, for coins, Poisson and Bernoulli, random
+                    parameters drawn with ``numpy.random.default_rng(seed)``
+    init "k-means"  the model's ``init_kmeans(x, K, seed)`` (the Gaussian)
+    init "manual"   coins: the K biases ``theta``; Gaussian: the K means ``means`` (K, d), each
+                    with covariance ``start_variance`` I (default: the data's mean variance)
+    """
+    model = check_model(model)
+    x = model.check_x(x)
+    K = _checks.integer(K, "K", minimum=1)
+    if K > len(x):
+        raise ValueError(f"K must be at most the number of points n = {len(x)}, got K = {K}")
+    offered = inits(model, x)
+    if init not in offered:
+        raise ValueError(f"init must be one of {', '.join(map(repr, offered)) or 'nothing'} for "
+                         f"{model_name(model)}, got {init!r:.60}")
+    if init == "manual":
+        return _manual_start(model, x, K, theta, means, start_variance)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    if init == "k-means":
+        return model.init_kmeans(x, K, seed)
+    return random_start(model)(x, K, np.random.default_rng(seed))
+
+
+def _manual_start(model, x, K, theta, means, start_variance):
+    if model is coins:
+        theta = _one_per_component(theta, K, "theta", "coin biases")
+        return coins.Params(np.full(K, 1 / K), theta)
+    means = _one_per_component(means, K, "means", "means")
+    if means.ndim != 2 or means.shape[1] != x.shape[1]:
+        raise ValueError(f"means must be (K, d) = ({K}, {x.shape[1]}), got shape {means.shape}")
+    variance = (data_variance(x) if start_variance is None
+                else _checks.real(start_variance, "start_variance"))
+    if not variance > 0:
+        raise ValueError(f"start_variance must be > 0 (a covariance start_variance * I), got {variance}")
+    return gaussian.Params(np.full(K, 1 / K), means, np.repeat(variance * np.eye(x.shape[1])[None], K, axis=0))
+
+
+def _one_per_component(values, K, name, what):
+    if values is None:
+        raise ValueError(f'init = "manual" needs {name}: the K = {K} starting {what}')
+    values = _checks.as_array(values, name)
+    if len(values) != K:
+        raise ValueError(f'init = "manual" needs one start per component: K = {K} {what}, got {len(values)}'
+                         + (f" (sliders for at most {MANUAL_MAX_K} components)" if K > MANUAL_MAX_K else ""))
+    return values
+
+
+def data_variance(x):
+    """The mean variance of the columns of x: the default ``start_variance`` of a manual start."""
+    return float(np.mean(np.var(x, axis=0)))
+
+
+def explorer_run(model, x, *, K=2, init="random", seed=0, theta=None, means=None, start_variance=None,
+                 max_iter=100, tol=1e-6, **em_options):
+    """EM from the start that the explorer's controls name: ``run_em(model, x, start_params(model,
+    x, K=K, init=init, seed=seed, ...), max_iter=max_iter, tol=tol, **em_options)``.
+
+    ``em_options``: the rest of ``run_em``'s keywords and the model's M-step options (the
+    Gaussian's ``reg_covar``).  A run that stops at ``max_iter`` is returned with
+    ``converged=False`` (no ConvergenceWarning: the caption says it).  -> History.
+    """
+    start = start_params(model, x, K=K, init=init, seed=seed, theta=theta, means=means,
+                         start_variance=start_variance)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return run_em(model, x, start, max_iter=max_iter, tol=tol, **em_options)
+
+
+def _number(value):
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def run_name(settings):
+    """The run a setting names, in words: "K = 3, init = k-means, seed = 2" (a manual start lists
+    its coin biases; a Gaussian's ``reg_covar`` is named when it is set)."""
+    parts = [f"{name} = {_number(settings[name])}" for name in ("K", "init", "n_labelled") if name in settings]
+    if settings.get("init") == "manual":
+        if settings.get("theta") is not None:
+            parts.append("theta = (" + ", ".join(f"{p:.2f}" for p in settings["theta"]) + ")")
+        if settings.get("start_variance") is not None:
+            parts.append(f"start_variance = {settings['start_variance']:.3g}")
+    elif "seed" in settings:
+        parts.append(f"seed = {settings['seed']}")
+    if "reg_covar" in settings:
+        parts.append(f"reg_covar = {settings['reg_covar']:g}")
+    return ", ".join(parts)
+
+
+def run_summary(history):
+    """What the run did: "14 iterations, converged, log-likelihood -1234.57"."""
+    objective = "log-likelihood" if history.labels is None else "objective"
+    return (f"{history.n_iter} iteration{'s' * (history.n_iter != 1)}, "
+            f"{'converged' if history.converged else 'not converged'}, "
+            f"{objective} {history.log_likelihood[-1]:.2f}")
+
+
+@dataclass(eq=False)
+class LabelledRun:
+    """Semi-supervised EM on one labelled draw (see ``semi_supervised_run``).
+
+    ``history``: the run, on ``x = [labelled rows; the others]``; ``accuracy``: its share of the
+    other rows classified right; ``unsupervised``: EM that ignored the labels, and
+    ``unsupervised_accuracy`` the same share for it (its components named by the labelled
+    rows); ``n_scored``: how many rows were scored.
+    """
+    history: History
+    accuracy: float
+    unsupervised: History
+    unsupervised_accuracy: float
+    n_scored: int
+
+
+def semi_supervised_run(x, truth, *, n_labelled=8, seed=0, start_reg_covar=0.1, unsupervised=None,
+                        max_iter=100, tol=1e-6, **em_options):
+    """One entry of ``emlab.semi_supervised.labelled_count_sweep``, with its History.
+
+    ``draw_labelled(truth, n_labelled, seed)`` picks the labelled rows of x (their ``truth`` is
+    revealed); ``fit_semi_supervised`` runs on them and the other rows, and both it and
+    unsupervised EM from ``init_random(x, k, seed)`` (``fit_unsupervised``; pass it as
+    ``unsupervised`` to reuse it) are scored on the other rows.  x (n, d), truth (n,) ints
+    0..k-1.  -> LabelledRun.
+    """
+    x = gaussian.check_x(x)
+    truth = _checks.as_array(truth, "truth", ndim=1, shape=(len(x),), integer=True)
+    k = int(truth.max()) + 1
+    seed = _checks.integer(seed, "seed", minimum=0)
+    if not isinstance(n_labelled, Integral) or isinstance(n_labelled, bool):
+        raise TypeError(f"n_labelled must be an int, got {type(n_labelled).__name__}")
+    if not k <= n_labelled < len(x):
+        raise ValueError(f"n_labelled must be from {k} (one per class) to {len(x) - 1} (leaving a "
+                         f"point to score), got {n_labelled}")
+    labelled = np.zeros(len(x), dtype=bool)
+    labelled[ss.draw_labelled(truth, n_labelled, seed)] = True
+    x_l, y_l, x_u, t_u = x[labelled], truth[labelled], x[~labelled], truth[~labelled]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if unsupervised is None:
+            unsupervised = ss.fit_unsupervised(x, k, seed, max_iter=max_iter, tol=tol, **em_options)
+        fit = ss.fit_semi_supervised(x_l, y_l, x_u, k, start_reg_covar=start_reg_covar,
+                                     max_iter=max_iter, tol=tol, **em_options)
+    params_a = unsupervised.params[-1]
+    names_a = ss.match_labels(ss.predict(params_a, x_l), y_l, k)
+    return LabelledRun(fit, ss.accuracy(ss.predict(fit.params[-1], x_u), t_u), unsupervised,
+                       ss.accuracy(names_a[ss.predict(params_a, x_u)], t_u), len(x_u))

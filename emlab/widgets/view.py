@@ -1,0 +1,162 @@
+"""``View``, the base of every view: the half-steps of a History drawn in a figure of its own."""
+import numpy as np
+from matplotlib.colors import to_rgba_array
+from matplotlib.layout_engine import TightLayoutEngine
+from matplotlib.ticker import MaxNLocator
+
+from .. import plot
+from ..mixture import model_name
+from .halfsteps import HalfSteps, caption, check_history
+from .rendering import BlitFigure
+
+
+class View:
+    """Draws one half-step of a History in a figure of its own and moves it to another.
+
+    ``View(history, dpi=80, figsize=(8, 3.5), colors=None)`` creates the figure ``fig``
+    (off screen: see ``emlab.widgets.rendering``) and its artists, once, showing (0, "E").
+    ``update(t, half)`` moves the artists in place (the half-steps are explained in
+    ``emlab.widgets.halfsteps``); ``render()`` draws the figure into its canvas, blitting,
+    and ``png()`` returns it as PNG bytes; ``set_history(history)`` shows another History
+    in the same figure.  ``colors``: one per component.
+
+    A view for a model, or another picture, subclasses View and implements
+        draw_state(params, resp)    create the artists on ``self.ax`` (resp: (n, k)) and
+                                    register the ones that move, and static ones that must
+                                    stay on top of them (legends), with ``self.moving``
+        update_state(params, resp)  move them
+        cannot_show(history)        a classmethod: why this view cannot draw ``history``
+                                    (a short phrase), or None when it can
+    The base class draws the caption and the log-likelihood panel (``self.ax_ll``) and sets
+    ``self.t`` and ``self.half`` before calling them; override ``make_axes`` for another
+    layout.  ``emlab.widgets.register_view`` makes a view the one a model's Histories get.
+    """
+    figsize = (8.0, 3.5)
+
+    def __init__(self, history, *, dpi=80, figsize=None, colors=None):
+        self.check(history)
+        self._colors = colors
+        self.blit = BlitFigure(figsize or self.figsize, dpi)
+        self.fig = self.blit.fig
+        self.make_axes()
+        self.use(history)
+        self.draw(0, "E")
+        # Once, leaving room for the caption; not kept as the figure's layout engine.
+        TightLayoutEngine(rect=(0, 0, 1, 0.93)).execute(self.fig)
+
+    @classmethod
+    def cannot_show(cls, history):
+        """Why this view cannot draw ``history``, or None (any History, for the base class)."""
+        return None
+
+    def check(self, history):
+        reason = type(self).cannot_show(check_history(history))
+        if reason:
+            raise TypeError(f"{type(self).__name__} cannot show this History of "
+                            f"{model_name(history.model)}: {reason}; default_view(history) picks a view")
+        return history
+
+    def use(self, history):
+        """Take ``history`` (and its colours) as the one shown; draws nothing."""
+        k = history.params[0].k
+        colors = plot.component_colors(k) if self._colors is None else to_rgba_array(self._colors)
+        if len(colors) != k:
+            raise ValueError(f"colors must give one colour per component (k = {k}), got {len(colors)}")
+        self.history, self.steps, self.colors = history, HalfSteps(history), colors
+
+    def make_axes(self):
+        """The model's panel ``self.ax`` and the log-likelihood panel ``self.ax_ll``."""
+        self.ax, self.ax_ll = self.fig.subplots(1, 2, width_ratios=[5, 3])
+
+    def draw(self, t, half):
+        """Create every artist, showing half-step (t, half)."""
+        params, resp = self.state(t, half)
+        self.blit.forget_moving()
+        self.caption = self.fig.axes[0].text(0.5, 0.98, caption(t, half), transform=self.fig.transFigure,
+                                             ha="center", va="top", fontsize=11, in_layout=False)
+        self.ll_line, self.ll_marker = plot.log_likelihood_curve(self.ax_ll, self.history.log_likelihood, t)
+        self.ax_ll.set(xlabel="iteration",
+                       ylabel="log-likelihood" if self.history.labels is None else "objective")
+        self.ax_ll.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self.set_iteration_limits()
+        self.moving(self.caption, self.ll_marker)
+        self.draw_state(params, resp)
+        for ax in self.fig.axes:        # paint order of a whole draw: ticks, moving artists, spines
+            ax.set_axisbelow(True)
+            self.moving(ax.spines.values())
+
+    def set_iteration_limits(self):
+        n_iter, pad = self.history.n_iter, max(0.5, 0.03 * self.history.n_iter)
+        self.ax_ll.set_xlim(-pad, n_iter + pad)
+
+    def update(self, t, half):
+        """Move the artists to half-step (t, half): t in 0..n_iter, half "E" or "M"."""
+        params, resp = self.state(t, half)
+        self.caption.set_text(caption(t, half))
+        plot.update_log_likelihood_curve(self.ll_marker, self.history.log_likelihood, t)
+        self.update_state(params, resp)
+
+    def set_history(self, history):
+        """Show ``history`` instead, from half-step (0, "E"), in this figure (no new figure).
+
+        When it ran on the same data (``same_data``) the artists move in place and only
+        what depends on the whole History is redone (``history_changed``); otherwise every
+        axes is cleared and drawn again.  A subclass that computes from its History outside
+        ``draw_state`` extends ``history_changed``.
+        """
+        self.check(history)
+        same = self.same_data(history)
+        self.use(history)
+        if same:
+            self.history_changed()
+            self.update(0, "E")
+        else:
+            for ax in self.fig.axes:
+                ax.clear()
+            self.draw(0, "E")
+
+    def same_data(self, history):
+        """Whether ``history`` ran on the same x and labels, with as many components, as the
+        History shown: then the artists of the data stay as they are."""
+        old = self.history
+        return (type(history.params[0]) is type(old.params[0]) and history.params[0].k == old.params[0].k
+                and _equal(history.x, old.x) and _equal(history.labels, old.labels))
+
+    def history_changed(self):
+        """Same data, another History: the log-likelihood curve and its limits.  (Subclasses
+        extend this for their own History-wide limits.)"""
+        ll = self.history.log_likelihood
+        self.ll_line.set_data(np.arange(len(ll)), ll)
+        self.ax_ll.relim()
+        self.ax_ll.autoscale_view()
+        self.set_iteration_limits()
+
+    def state(self, t, half):
+        """``(params, resp)`` shown at half-step (t, half); sets ``self.t`` and ``self.half``."""
+        params, resp = self.steps.state(t, half)
+        self.t, self.half = t, half
+        return params, resp
+
+    def moving(self, *artists):
+        """Register artists (or lists/containers of them) to redraw at every step."""
+        self.blit.moving(*artists)
+
+    def render(self):
+        """Draw the current half-step into the canvas (blitting); returns the RGBA buffer."""
+        return self.blit.render()
+
+    def png(self):
+        """The current half-step as PNG bytes."""
+        return self.blit.png()
+
+    def draw_state(self, params, resp):
+        raise NotImplementedError(f"{type(self).__name__} must implement draw_state(params, resp)")
+
+    def update_state(self, params, resp):
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state(params, resp)")
+
+
+def _equal(a, b):
+    if a is None or b is None:
+        return a is b
+    return a is b or (a.shape == b.shape and np.array_equal(a, b))

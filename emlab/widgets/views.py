@@ -1,0 +1,220 @@
+"""The pictures of each model: one View subclass per kind of data.
+
+    CoinsView      coins: posterior per trial as stacked bars, the coin biases
+    PoissonView    counts (x (n,) ints): histogram split by responsibilities, mixture pmf
+    DensityView    1-D continuous data (x (n,) or (n, 1)), e.g. a Gaussian with d = 1:
+                   histogram split by responsibilities, mixture density
+    EllipseView    a Gaussian with d >= 2: points coloured by responsibilities, ellipses
+
+Each says in ``cannot_show`` what it needs of a History (the shape of x, the parameters it
+draws), never which model it is; ``emlab.widgets.registry`` maps models to views.
+"""
+from numbers import Integral
+
+import numpy as np
+
+from .. import plot
+from .halfsteps import check_history
+from .view import View
+
+
+class CoinsView(View):
+    """Coins: each trial's posterior ``P(coin j | trial)`` as a stacked bar (black tick: the
+    trial's share of heads), the coin biases ``theta_j``, and the log-likelihood."""
+
+    @classmethod
+    def cannot_show(cls, history):
+        if not hasattr(history.params[0], "p"):
+            return "it draws coin biases params.p"
+        if history.x.ndim != 2 or history.x.shape[1] != 2:
+            return f"it draws trials x (n, 2) [heads, tails], got x of shape {history.x.shape}"
+        return None
+
+    def make_axes(self):
+        self.ax, self.ax_bias, self.ax_ll = self.fig.subplots(1, 3, width_ratios=[4, 3, 3])
+
+    def draw_state(self, params, resp):
+        x = self.history.x
+        trials = np.arange(1, len(x) + 1)
+        self.bars = plot.stacked_bars(self.ax, trials, resp, colors=self.colors)
+        tosses = x.sum(axis=1)
+        heads_share = np.divide(x[:, 0], tosses, out=np.full(len(x), np.nan), where=tosses > 0)
+        ticks = self.ax.plot(trials, heads_share, "_", color="black", ms=10, mew=2)
+        self.ax.set(ylim=(0, 1), xlabel="trial", ylabel="P(coin | trial)")
+        if len(x) <= 12:
+            self.ax.set_xticks(trials)
+        names = [f"coin {chr(65 + j)}" if j < 26 else f"coin {j}" for j in range(params.k)]
+        self.bias_bars = self.ax_bias.barh(names, params.p, height=0.6, color=self.colors)
+        self.bias_text = [self.ax_bias.text(p + 0.02, j, f"{p:.2f}", va="center")
+                          for j, p in enumerate(params.p)]
+        self.ax_bias.set(xlim=(0, 1.2), xticks=[0, 0.5, 1], xlabel=r"heads probability $\theta_j$")
+        self.ax_bias.invert_yaxis()
+        self.moving(self.bars, ticks, self.bias_bars, self.bias_text)
+
+    def update_state(self, params, resp):
+        plot.update_stacked_bars(self.bars, resp)
+        for bar, text, p in zip(self.bias_bars, self.bias_text, params.p):
+            bar.set_width(p)
+            text.set_x(p + 0.02)
+            text.set_text(f"{p:.2f}")
+
+
+class HistogramView(View):
+    """1-D data: the histogram of x, each bar split by the responsibilities;
+    ``pi_j p(x | theta_j)`` per component (dashed) and the mixture (black), from the model's
+    ``log_joint``; the log-likelihood.  A subclass gives ``support()`` and the labels."""
+    xlabel, ylabel, marker = "x", "density", None
+
+    def support(self):
+        """``(edges, grid)``: histogram bin edges, and where the curves are evaluated (as x)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement support()")
+
+    def draw_state(self, params, resp):
+        self.edges, self.grid = self.support()
+        self.values = self.history.x.ravel()
+        self.hist = plot.resp_histogram(self.ax, self.values, resp, self.edges, self.colors, alpha=0.45)
+        self.lines = plot.mixture(self.ax, self.history.model, self.grid, params, self.colors, lw=1.5,
+                                  marker=self.marker, ms=3)
+        xs = np.ravel(self.grid)
+        self.ax.set(xlim=(min(self.edges[0], xs[0]), max(self.edges[-1], xs[-1])),
+                    xlabel=self.xlabel, ylabel=self.ylabel)
+        self.set_height()
+        legend = self.ax.legend([*(c[0] for c in self.hist), self.lines[0]],
+                                [*(f"component {j}" for j in range(params.k)), "mixture"], fontsize=8)
+        self.moving(self.hist, self.lines, legend)
+
+    def set_height(self):
+        """Room for the histogram and for the curves of every parameter set of the History."""
+        h = self.history
+        top = max(np.histogram(self.values, self.edges, density=True)[0].max(),
+                  max(plot.component_curves(h.model, self.grid, p).sum(axis=1).max() for p in h.params))
+        self.ax.set_ylim(0, 1.1 * top)
+
+    def history_changed(self):
+        super().history_changed()
+        self.set_height()
+
+    def update_state(self, params, resp):
+        plot.update_resp_histogram(self.hist, self.values, resp, self.edges)
+        plot.update_mixture(self.lines, self.history.model, self.grid, params)
+
+
+class PoissonView(HistogramView):
+    """Counts (x (n,) whole numbers: a Poisson mixture, or any model of counts): one histogram
+    bar per count, split by the responsibilities; ``pi_j p(x | theta_j)`` per component (dashed)
+    and the mixture pmf (black); the log-likelihood."""
+    xlabel, ylabel, marker = "count", "probability", "o"
+
+    @classmethod
+    def cannot_show(cls, history):
+        if history.x.ndim != 1 or history.x.dtype.kind not in "iu":
+            return (f"it draws counts, x (n,) of whole numbers, got x of dtype {history.x.dtype} "
+                    f"and shape {history.x.shape}")
+        return None
+
+    def support(self):
+        """One bar per count 0..max x, the pmf at each count."""
+        top = int(self.history.x.max()) + 1
+        return np.arange(-0.5, top + 1), np.arange(top + 1)
+
+
+class DensityView(HistogramView):
+    """One real variable (x (n,) or (n, 1): a Gaussian mixture with d = 1, or any such model):
+    the histogram of x, each bar split by the responsibilities; ``pi_j p(x | theta_j)`` per
+    component (dashed) and the mixture density (black); the log-likelihood.
+
+    ``bins``: any ``numpy.histogram_bin_edges`` bins (default "auto", at most 40 bins).
+    """
+
+    def __init__(self, history, *, bins=None, **options):
+        self.bins = bins
+        super().__init__(history, **options)
+
+    @classmethod
+    def cannot_show(cls, history):
+        if history.x.ndim > 2 or history.x.ndim == 2 and history.x.shape[1] != 1:
+            return f"it draws one variable, x (n,) or (n, 1), got x of shape {history.x.shape}"
+        return None
+
+    def support(self):
+        values = self.history.x.ravel()
+        edges = np.histogram_bin_edges(values, bins="auto" if self.bins is None else self.bins)
+        if self.bins is None and len(edges) > 41:
+            edges = np.linspace(values.min(), values.max(), 41)
+        pad = 0.1 * (values.max() - values.min())
+        low = edges[0] - pad
+        if values.min() >= 0:               # non-negative data (times, lengths): their model may
+            low = max(low, 0.0)             # have no density below 0
+        grid = np.linspace(low, edges[-1] + pad, 200)
+        return edges, grid.reshape(-1, *self.history.x.shape[1:])
+
+
+class EllipseView(View):
+    """Gaussian mixture with d >= 2: the points (coordinates ``dims``) coloured by their
+    responsibilities, labelled points (``history.labels != -1``) as black-edged diamonds in
+    their class colour that stay fixed, an ellipse holding probability ``mass`` of each
+    component (of its marginal on ``dims``) with its mean (X); the log-likelihood.
+    ``axis_labels``: names of the two coordinates.
+    """
+
+    def __init__(self, history, *, mass=0.86, dims=(0, 1), axis_labels=None, **options):
+        self.mass, self.axis_labels = mass, axis_labels
+        x = check_history(history).x
+        d = x.shape[1] if x.ndim == 2 else 2
+        if (len(dims) != 2 or dims[0] == dims[1]
+                or not all(isinstance(i, Integral) and 0 <= i < max(d, 2) for i in dims)):
+            raise ValueError(f"dims must be two different coordinates in 0..{d - 1}, got {dims!r}")
+        self.dims = [int(i) for i in dims]
+        super().__init__(history, **options)
+
+    @classmethod
+    def cannot_show(cls, history):
+        params = history.params[0]
+        if not (hasattr(params, "means") and hasattr(params, "covariances")):
+            return "it draws Gaussian components, params.means and params.covariances"
+        if history.x.ndim != 2 or history.x.shape[1] < 2:
+            return f"it draws points x (n, d) with d >= 2, got x of shape {history.x.shape}"
+        return None
+
+    def draw_state(self, params, resp):
+        x = self.history.x
+        xy = x[:, self.dims]
+        self.free = np.ones(len(x), bool) if self.history.labels is None else self.history.labels < 0
+        self.points = plot.resp_points(self.ax, xy[self.free], resp[self.free], self.colors, s=10)
+        if not self.free.all():              # drawn at each step only to stay above the others
+            fixed = ~self.free
+            colors = self.colors[self.history.labels[fixed]]
+            self.moving(self.ax.scatter(xy[fixed, 0], xy[fixed, 1], c=colors, marker="D", s=30,
+                                        edgecolors="black", linewidths=0.9, zorder=2))
+        self.ellipses = [plot.ellipse(self.ax, mean, cov, self.mass, edgecolor=color, lw=2, zorder=3)
+                         for mean, cov, color in zip(*self.marginals(params), self.colors)]
+        self.centres = self.ax.scatter(*params.means[:, self.dims].T, c=self.colors, marker="X", s=70,
+                                       edgecolors="black", linewidths=0.8, zorder=4)
+        low, high = xy.min(axis=0), xy.max(axis=0)
+        pad = 0.05 * (high - low)
+        names = self.axis_labels or [f"$x_{i + 1}$" for i in self.dims]
+        self.ax.set(xlim=(low[0] - pad[0], high[0] + pad[0]), ylim=(low[1] - pad[1], high[1] + pad[1]),
+                    xlabel=names[0], ylabel=names[1])
+        self.ax.set_title(f"ellipses hold {self.mass:.0%} of each component", fontsize=9)
+        self.moving(self.points, self.ellipses, self.centres)
+
+    def update_state(self, params, resp):
+        plot.update_resp_points(self.points, resp[self.free], self.colors)
+        for artist, mean, cov in zip(self.ellipses, *self.marginals(params)):
+            plot.update_ellipse(artist, mean, cov, self.mass)
+        self.centres.set_offsets(params.means[:, self.dims])
+
+    def marginals(self, params):
+        """Means (k, 2) and covariances (k, 2, 2) of each component's marginal on ``dims``."""
+        return params.means[:, self.dims], params.covariances[:, self.dims][:, :, self.dims]
+
+
+class GaussianView(DensityView):
+    """The Gaussian view under its earlier name: ``GaussianView(history, ...)`` is a DensityView
+    when d = 1 and an EllipseView when d >= 2 (new code names those two directly).  Subclasses
+    are DensityViews, as the earlier 1-D view was."""
+
+    def __new__(cls, history, **options):
+        if cls is GaussianView and EllipseView.cannot_show(check_history(history)) is None:
+            return EllipseView(history, **options)
+        return super().__new__(cls)

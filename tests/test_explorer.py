@@ -1,0 +1,265 @@
+"""emlab.widgets.explorer driven without a browser: set a control, then compare the run shown
+with a direct run_em call from the start those settings name (and the caption, the message,
+the stepper's controls with that run); the landscape view against scipy.stats.binom."""
+import io
+import threading
+
+import numpy as np
+import PIL.Image
+import pytest
+from scipy import stats
+
+import emlab
+from emlab import coins, gaussian
+from emlab import semi_supervised as ss
+from emlab import widgets
+from emlab.widgets import runs
+
+DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
+EM = {"max_iter": 100, "tol": 1e-6}                                  # the explorer's defaults
+
+
+@pytest.fixture(scope="module")
+def points():
+    truth = gaussian.Params([0.3, 0.3, 0.4], [[0, 0], [4, 0], [1, 4]], np.stack([np.eye(2)] * 3))
+    return gaussian.sample(truth, 150, np.random.default_rng(0))[0]
+
+
+@pytest.fixture(scope="module")
+def outlier_data():
+    """Notebook 07's 1-D data: two clusters and one outlier at 5.5."""
+    truth = gaussian.Params([0.5, 0.5], [[-2.0], [2.5]], [[[0.64]], [[0.64]]])
+    clusters, _ = gaussian.sample(truth, 120, np.random.default_rng(83))
+    return np.vstack([clusters, [[5.5]]])
+
+
+def assert_same_run(shown, reference):
+    assert shown.n_iter == reference.n_iter and shown.converged == reference.converged
+    np.testing.assert_array_equal(shown.log_likelihood, reference.log_likelihood)
+    for mine, theirs in zip(shown.params, reference.params):
+        for name in ("weights", "p", "means", "covariances"):
+            if hasattr(theirs, name):
+                np.testing.assert_array_equal(getattr(mine, name), getattr(theirs, name))
+
+
+def assert_shows(e, reference):
+    """The explorer shows ``reference``'s run from iteration 0, the controls fitted to it."""
+    assert_same_run(e.history, reference)
+    s = e.stepper
+    assert s.view.history is e.history
+    assert s.slider.max == s.play.max == reference.n_iter and s.slider.value == 0
+    assert s.image.layout.display is None and s.message.value == ""
+    assert not (s.slider.disabled or s.half.disabled)
+
+
+def pixels(png_bytes):
+    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+
+
+def full_draw(view):
+    buffer = io.BytesIO()
+    view.fig.savefig(buffer, format="png")
+    return pixels(buffer.getvalue())
+
+
+def test_each_control_change_gives_the_run_of_a_direct_run_em_call(points):
+    e = widgets.explorer(gaussian, points, dpi=30)        # just a model and data: a first run
+    assert list(e.controls)[:4] == ["K", "init", "seed", "reg_covar"]
+    assert e.controls["init"].options == ("random", "k-means", "manual")
+    assert_shows(e, emlab.run_em(gaussian, points, gaussian.init_kmeans(points, 2, 0), reg_covar=0.0, **EM))
+    assert "K = 2, init = k-means, seed = 0" in e.caption.value
+
+    e.controls["K"].value = 3
+    assert_shows(e, emlab.run_em(gaussian, points, gaussian.init_kmeans(points, 3, 0), reg_covar=0.0, **EM))
+    e.stepper.slider.value = e.stepper.slider.max              # the next run starts at iteration 0 again
+    e.controls["init"].value = "random"
+    assert_shows(e, emlab.run_em(gaussian, points, gaussian.init_random(points, 3, 0), reg_covar=0.0, **EM))
+    e.controls["seed"].value = 4
+    assert_shows(e, emlab.run_em(gaussian, points, gaussian.init_random(points, 3, 4), reg_covar=0.0, **EM))
+    e.controls["reg_covar"].value = 1e-2
+    reference = emlab.run_em(gaussian, points, gaussian.init_random(points, 3, 4), reg_covar=1e-2, **EM)
+    assert_shows(e, reference)
+    assert "<b>K = 3, init = random, seed = 4, reg_covar = 0.01</b>" in e.caption.value
+    assert (f"{reference.n_iter} iterations, converged, log-likelihood "
+            f"{reference.log_likelihood[-1]:.2f}") in e.caption.value
+
+
+def test_stepper_slider_range_follows_each_runs_iterations(points):
+    e = widgets.explorer(gaussian, points, K=3, init="random", max_iter=5, tol=0, dpi=30)
+    assert e.stepper.slider.max == e.history.n_iter == 5
+    e.controls["K"].value = 2                                   # another figure: fewer components
+    for max_iter, change in [(5, ("seed", 1)), (5, ("init", "k-means"))]:
+        name, value = change
+        e.controls[name].value = value
+        assert e.stepper.slider.max == e.stepper.play.max == e.history.n_iter == max_iter
+    tuned = widgets.explorer(gaussian, points, K=3, dpi=30)
+    for seed in range(3):
+        tuned.controls["seed"].value = seed
+        assert tuned.stepper.slider.max == tuned.history.n_iter == emlab.run_em(
+            gaussian, points, gaussian.init_kmeans(points, 3, seed), **EM).n_iter
+
+
+def test_errors_show_a_message_and_the_next_valid_setting_runs_again(points, outlier_data):
+    e = widgets.explorer(gaussian, points, K=2, dpi=30)
+    e.controls["K"].value = len(points) + 1
+    assert e.history is None and "no run to show" in e.caption.value
+    assert f"K must be at most the number of points n = {len(points)}, got K = {len(points) + 1}" \
+        in e.stepper.message.value
+    assert e.stepper.image.layout.display == "none" and "Traceback" not in e.stepper.message.value
+    assert not any(c.disabled for name, c in e.controls.items() if name != "seed")   # the controls still work
+    e.controls["K"].value = 0
+    assert "K must be &gt;= 1, got 0" in e.stepper.message.value
+    e.controls["K"].value = 3
+    assert_shows(e, emlab.run_em(gaussian, points, gaussian.init_kmeans(points, 3, 0), reg_covar=0.0, **EM))
+    e.controls["seed"].value = -1
+    assert "seed must be &gt;= 0, got -1" in e.stepper.message.value
+
+    # A collapse, and reg_covar rescuing it.
+    start = gaussian.Params(np.full(3, 1 / 3), [[-2.0], [2.5], [5.5]], np.full((3, 1, 1), 0.5))
+    with pytest.raises(emlab.CollapseError) as collapse:
+        emlab.run_em(gaussian, outlier_data, start, **EM)
+    one_d = widgets.explorer(gaussian, outlier_data, K=3, means=[[-2.0], [2.5], [5.5]], start_variance=0.5,
+                             dpi=30)
+    assert one_d.history is None                                # its first setting collapses
+    assert f"EM stopped at iteration {collapse.value.iteration}: component 2 collapsed" \
+        in one_d.stepper.message.value
+    one_d.controls["reg_covar"].value = 1e-6
+    assert_shows(one_d, emlab.run_em(gaussian, outlier_data, start, reg_covar=1e-6, **EM))
+    assert one_d.history.converged
+
+    # A start outside the parameter space: both coins never land heads.
+    c = widgets.explorer(coins, DO_BATZOGLOU, theta=(0.6, 0.5), learn_weights=False, dpi=30)
+    c.controls["theta_A"].value = 0.0
+    c.controls["theta_B"].value = 0.0
+    assert "x[0] has zero probability under every component" in c.stepper.message.value
+    c.controls["theta_B"].value = 0.3
+    assert "EM stopped at iteration 1: component 0 received no responsibility" in c.stepper.message.value
+    c.controls["theta_A"].value = 0.8
+    assert_shows(c, emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.8, 0.3]),
+                                 learn_weights=False, **EM))
+
+
+def test_a_slow_run_says_it_is_running_and_disables_the_controls(points):
+    e = widgets.explorer(gaussian, points, K=2, dpi=30)
+    e.busy_after = 0.01
+    shown, during = threading.Event(), {}
+    show_busy = e._show_busy
+
+    def show_busy_and_tell(name):
+        show_busy(name)
+        shown.set()
+
+    def slow_run(settings):                    # waits until the explorer has said it is busy
+        assert shown.wait(timeout=30), "the explorer did not say that EM is running"
+        during.update(caption=e.caption.value, disabled={n: c.disabled for n, c in e.controls.items()})
+        return type(e).run(e, settings)
+
+    e._show_busy, e.run = show_busy_and_tell, slow_run
+    e.controls["K"].value = 3
+    assert during["caption"].startswith("running EM: <b>K = 3, init = k-means, seed = 0")
+    assert all(during["disabled"].values())
+    assert not any(c.disabled for name, c in e.controls.items() if name != "seed")
+    assert e.caption.value.startswith("<b>K = 3") and e.history.params[0].k == 3
+
+
+def test_manual_gaussian_start_moves_means_with_sliders(points):
+    e = widgets.explorer(gaussian, points, K=2, init="random", seed=1, dpi=30)
+    first = e.history.params[0]
+    assert e.manual.layout.display == "none" and not e.controls["seed"].disabled
+    e.controls["init"].value = "manual"                         # from the start just shown
+    assert e.manual.layout.display is None and e.controls["seed"].disabled
+    names = ["mu_0 x1", "mu_0 x2", "mu_1 x1", "mu_1 x2", "start_variance"]
+    assert [n for n in e.controls if n.startswith(("mu_", "start_"))] == names
+    means = np.array([[e.controls[f"mu_{j} x{d}"].value for d in (1, 2)] for j in range(2)])
+    np.testing.assert_allclose(means, first.means, atol=0.02)   # to the sliders' step
+    variance = e.controls["start_variance"].value
+    assert variance == pytest.approx(np.mean(np.var(points, axis=0)), rel=0.06)   # to the slider's step
+    e.controls["mu_0 x1"].value = 3.0
+    means[0, 0] = 3.0
+    start = gaussian.Params([0.5, 0.5], means, np.stack([variance * np.eye(2)] * 2))
+    assert_shows(e, emlab.run_em(gaussian, points, start, reg_covar=0.0, **EM))
+    assert "init = manual, start_variance = " in e.caption.value and "seed" not in e.caption.value
+    e.controls["K"].value = 3                                   # a slider pair more, the first ones kept
+    assert [n for n in e.controls if n.startswith("mu_")][-2:] == ["mu_2 x1", "mu_2 x2"]
+    assert e.controls["mu_0 x1"].value == 3.0 and e.history.params[0].k == 3
+    e.controls["mu_2 x2"].value = 1.0                           # the new sliders rerun too
+    assert e.history.params[0].means[2, 1] == 1.0
+
+
+def test_coins_landscape_matches_scipy_and_a_start_on_the_diagonal_stays_on_it():
+    e = widgets.explorer(coins, DO_BATZOGLOU, theta=(0.6, 0.5), learn_weights=False, dpi=30)
+    view = e.stepper.view
+    assert type(view) is widgets.CoinsLandscapeView
+    assert_shows(e, emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.6, 0.5]),
+                                 learn_weights=False, **EM))
+    heads, tosses = DO_BATZOGLOU[:, 0], DO_BATZOGLOU.sum(axis=1)
+    ell = view.landscape()
+    for b, a in [(10, 70), (40, 40), (5, 78)]:
+        theta_a, theta_b = view.grid[a], view.grid[b]
+        reference = np.log(0.5 * stats.binom.pmf(heads, tosses, theta_a)
+                           + 0.5 * stats.binom.pmf(heads, tosses, theta_b)).sum()
+        assert ell[b, a] == pytest.approx(reference, rel=1e-12)
+    e.stepper.slider.value = 3
+    np.testing.assert_allclose(np.column_stack(view.path_line.get_data()),
+                               [p.p for p in e.history.params[:4]])
+    np.testing.assert_array_equal(pixels(e.stepper.image.value), full_draw(view))
+
+    e.controls["theta_A"].value = 0.3
+    e.controls["theta_B"].value = 0.3                            # on the diagonal
+    assert e.stepper.view is view                                # the same figure, the artists moved
+    path = np.array([p.p for p in e.history.params])
+    assert np.array_equal(path[:, 0], path[:, 1]) and np.allclose(path[-1], 33 / 50)
+    assert view.start_marker.get_data() == ([0.3], [0.3])
+    e.stepper.slider.value = e.history.n_iter
+    line = np.column_stack(view.path_line.get_data())
+    assert np.array_equal(line[:, 0], line[:, 1])
+    np.testing.assert_array_equal(pixels(e.stepper.image.value), full_draw(view))
+
+    e.controls["K"].value = 3                                    # three coins: the default coins view
+    assert type(e.stepper.view) is widgets.CoinsView and "theta_C" in e.controls
+    e.controls["K"].value = 2
+    assert type(e.stepper.view) is widgets.CoinsLandscapeView
+    learned = widgets.explorer(coins, DO_BATZOGLOU, theta=(0.6, 0.5), dpi=30)   # weights learned
+    assert type(learned.stepper.view) is widgets.CoinsView
+
+
+def test_semi_supervised_explorer_gives_the_sweeps_numbers():
+    truth_params = gaussian.Params([0.6, 0.4], [[0.0, 0.0], [2.0, 1.5]],
+                                   [[[1.5, 0.6], [0.6, 1.0]], [[0.8, -0.4], [-0.4, 1.2]]])
+    x, truth = gaussian.sample(truth_params, 200, np.random.default_rng(5))
+    options = {"max_iter": 200, "tol": 1e-6, "reg_covar": 1e-6, "start_reg_covar": 0.1}
+    sweep = ss.labelled_count_sweep(x, truth, [4, 16], seeds=[0, 2], **options)
+    e = widgets.semi_supervised_explorer(x, truth, n_labelled=4, seed=0, dpi=30, **options)
+    assert list(e.controls) == ["n_labelled", "seed"]
+    for m, seed in [(4, 0), (16, 0), (16, 2), (4, 2)]:
+        e.controls["n_labelled"].value, e.controls["seed"].value = m, seed
+        rows = sweep[(sweep.n_labelled == m) & (sweep.seed == seed)].set_index("method")["accuracy"]
+        assert f"<b>n_labelled = {m}, seed = {seed}</b>" in e.caption.value
+        assert f"{rows['(c) semi-supervised']:.1%} of the other {len(x) - m} points right" in e.caption.value
+        assert f"unsupervised EM: {rows['(a) unsupervised']:.1%}" in e.caption.value
+        labelled = np.zeros(len(x), bool)
+        labelled[ss.draw_labelled(truth, m, seed)] = True
+        reference = emlab.run_em(gaussian, np.vstack([x[labelled], x[~labelled]]),
+                                 ss.estimate_from_labels(x[labelled], truth[labelled], 2, reg_covar=0.1),
+                                 labels=np.r_[truth[labelled], np.full(len(x) - m, -1)],
+                                 max_iter=200, tol=1e-6, reg_covar=1e-6)
+        assert_shows(e, reference)
+    e.controls["n_labelled"].value = 1
+    assert "n_labelled must be from 2 (one per class)" in e.stepper.message.value
+    e.controls["n_labelled"].value = 4
+    assert e.history is not None and e.stepper.message.value == ""
+
+
+def test_explorer_run_names_its_errors(points):
+    with pytest.raises(ValueError, match="init must be one of 'random', 'k-means', 'manual'"):
+        runs.explorer_run(gaussian, points, init="kmeans")
+    with pytest.raises(ValueError, match=r'init = "manual" needs means'):
+        runs.explorer_run(gaussian, points, init="manual")
+    with pytest.raises(ValueError, match="one start per component: K = 3 means, got 2"):
+        runs.explorer_run(gaussian, points, K=3, init="manual", means=[[0, 0], [1, 1]])
+    with pytest.raises(ValueError, match="start_variance must be > 0"):
+        runs.explorer_run(gaussian, points, init="manual", means=[[0, 0], [1, 1]], start_variance=0)
+    with pytest.raises(ValueError, match="init must be one of 'random', 'manual' for emlab.coins"):
+        runs.explorer_run(coins, DO_BATZOGLOU, init="k-means")
+    with pytest.raises(TypeError, match="K must be an int"):
+        runs.explorer_run(coins, DO_BATZOGLOU, K=2.5)

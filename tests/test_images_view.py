@@ -1,0 +1,179 @@
+"""MeanImagesView (emlab.widgets.images) driven without a browser: step the stepper, then read
+the artists back and compare them with the History's parameters and with responsibilities
+computed here from scipy.stats.bernoulli (not from emlab's E-step)."""
+import base64
+import io
+import re
+
+import numpy as np
+import PIL.Image
+import pytest
+from scipy import stats
+from scipy.special import softmax
+
+import emlab
+import emlab.data
+from emlab import bernoulli, gaussian, widgets
+
+HALF_STEPS = [(0, "M"), (0, "E"), (1, "M"), (1, "E"), (4, "M"), (6, "E")]
+
+
+@pytest.fixture(scope="module")
+def history_and_classes():
+    """EM on 4x4 binary images from three components; the true component is the class."""
+    rng = np.random.default_rng(0)
+    truth = bernoulli.Params([0.3, 0.3, 0.4], rng.uniform(0.05, 0.95, size=(3, 16)))
+    x, z = bernoulli.sample(truth, 150, rng)
+    start = bernoulli.init_random(x, 3, rng)
+    return emlab.run_em(bernoulli, x, start, max_iter=6, tol=0, beta_prior=(2, 2)), z
+
+
+@pytest.fixture(scope="module")
+def stepper(history_and_classes):
+    history, z = history_and_classes
+    return widgets.stepper(history, classes=z + 5, dpi=50)        # classes 5, 6, 7
+
+
+def go(w, t, half):
+    w.slider.value = t
+    w.half.value = half
+
+
+def pixels(png_bytes):
+    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+
+
+def full_draw(view):
+    buffer = io.BytesIO()
+    view.fig.savefig(buffer, format="png")
+    return pixels(buffer.getvalue())
+
+
+def posterior(x, params):
+    """r_ij from scipy.stats.bernoulli log-pmfs (Bishop eq. 9.56)."""
+    log_joint = np.log(params.weights) + np.stack(
+        [stats.bernoulli.logpmf(x, mean).sum(axis=1) for mean in params.means], axis=1)
+    return softmax(log_joint, axis=1)
+
+
+def shown_resp(h, t, half):
+    """What half-step (t, half) shows (emlab.widgets.halfsteps): the E-step at params[t],
+    or for "M" the one at params[t - 1] (at t = 0 every point at the prior weights)."""
+    if half == "E":
+        return posterior(h.x, h.params[t])
+    return posterior(h.x, h.params[t - 1]) if t > 0 else np.tile(h.params[0].weights, (len(h.x), 1))
+
+
+def expected_texts(h, t, half, classes):
+    resp = shown_resp(h, t, half)
+    nk = resp.sum(axis=0)
+    titles = [rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}"
+              for j, (w, n) in enumerate(zip(h.params[t].weights, nk))]
+    labels = []
+    for j in range(resp.shape[1]):
+        share = {c: resp[classes == c, j].sum() / nk[j] for c in np.unique(classes)}
+        top = max(share, key=share.get)
+        labels.append(f"class {top}: {share[top]:.0%}")
+    return titles, labels
+
+
+def test_default_view_of_a_bernoulli_history_is_mean_images(history_and_classes):
+    history, _ = history_and_classes
+    assert widgets.default_view(history) is widgets.MeanImagesView
+
+
+def test_stepper_moves_the_same_artists_to_each_half_step(stepper, history_and_classes):
+    h, z = history_and_classes
+    view = stepper.view
+    artists = [*view.images, *view.titles, *view.class_labels, view.ll_marker]
+    for t, half in HALF_STEPS:
+        go(stepper, t, half)
+        assert [*view.images, *view.titles, *view.class_labels, view.ll_marker] == artists
+        assert all(a is b for a, b in zip([*view.images, *view.titles, *view.class_labels], artists))
+        for image, mean in zip(view.images, h.params[t].means):
+            np.testing.assert_array_equal(image.get_array(), mean.reshape(4, 4))
+        titles, labels = expected_texts(h, t, half, z + 5)
+        assert [title.get_text() for title in view.titles] == titles
+        assert [label.get_text() for label in view.class_labels] == labels
+        assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (t, h.log_likelihood[t])
+        assert view.caption.get_text() == widgets.caption(t, half)
+
+
+def test_e_half_step_changes_counts_not_images(stepper):
+    view = stepper.view
+    go(stepper, 2, "M")
+    images_m = [image.get_array().copy() for image in view.images]
+    titles_m = [title.get_text() for title in view.titles]
+    go(stepper, 2, "E")
+    assert all(np.array_equal(a, image.get_array()) for a, image in zip(images_m, view.images))
+    assert [title.get_text() for title in view.titles] != titles_m
+    go(stepper, 3, "M")
+    assert not all(np.array_equal(a, image.get_array()) for a, image in zip(images_m, view.images))
+
+
+def test_fast_render_equals_a_whole_figure_draw(stepper):
+    for t, half in [(1, "M"), (2, "E"), (6, "E")]:
+        go(stepper, t, half)
+        np.testing.assert_array_equal(pixels(stepper.image.value), full_draw(stepper.view))
+
+
+def test_digit_pixels_land_where_the_csv_columns_say():
+    """K = 1 with a Beta(2, 2) prior: mu_d = (ones in column d + 1) / (n + 2), pixel p{r}{c} at row r, column c."""
+    frame = emlab.data.load_digits().iloc[:200]
+    x = emlab.data.points_x(frame)
+    h = emlab.run_em(bernoulli, x, bernoulli.Params([1.0], np.full((1, 64), 0.5)), max_iter=1, tol=0,
+                     beta_prior=(2, 2))
+    view = widgets.MeanImagesView(h, dpi=40)
+    view.update(1, "M")
+    image = view.images[0].get_array()
+    for r, c in [(0, 0), (2, 5), (4, 3), (7, 6)]:
+        assert image[r, c] == pytest.approx((frame[f"p{r}{c}"].sum() + 1) / (len(frame) + 2), rel=1e-12)
+
+
+def test_ten_components_in_two_rows_and_set_history_with_another_k(history_and_classes):
+    h, z = history_and_classes
+    x = h.x
+    ten = emlab.run_em(bernoulli, x, bernoulli.init_random(x, 10, np.random.default_rng(1)), max_iter=3, tol=0,
+                       beta_prior=(2, 2))
+    w = widgets.stepper(ten, classes=z, dpi=40)
+    view, fig = w.view, w.view.fig
+    rows = sorted({round(ax.get_position().y0, 3) for ax in view.ax_images})
+    assert len(view.ax_images) == 10 and len(rows) == 2
+    w.set_history(h)
+    assert w.view is view and view.fig is fig and len(view.ax_images) == 3 and len(fig.axes) == 4
+    go(w, 4, "M")
+    for image, mean in zip(view.images, h.params[4].means):
+        np.testing.assert_array_equal(image.get_array(), mean.reshape(4, 4))
+    np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
+
+
+def test_animation_frames_are_the_views_half_steps(history_and_classes):
+    h, _ = history_and_classes
+    anim = widgets.animate(h, frames=[0, 3], dpi=40)
+    assert isinstance(anim.view, widgets.MeanImagesView)
+    frames = re.findall(r'data:image/png;base64,([^"]+)"', anim.to_jshtml())
+    reference = widgets.MeanImagesView(h, dpi=40)
+    steps = [(0, "M"), (0, "E"), (3, "M"), (3, "E")]
+    assert len(frames) == len(steps)
+    for frame, step in zip(frames, steps):
+        reference.update(*step)
+        np.testing.assert_array_equal(pixels(base64.b64decode(frame)), pixels(reference.png()))
+
+
+def test_bad_arguments_are_named(history_and_classes):
+    h, z = history_and_classes
+    with pytest.raises(ValueError, match=r"image_shape must be \(h, w\) with h \* w = d = 16, got \(3, 5\)"):
+        widgets.MeanImagesView(h, image_shape=(3, 5))
+    with pytest.raises(ValueError, match=r"classes must give one class per point \(n = 150\), got 149"):
+        widgets.MeanImagesView(h, classes=z[:-1])
+    wide = emlab.run_em(bernoulli, h.x[:, :12], bernoulli.init_random(h.x[:, :12], 2, np.random.default_rng(2)),
+                        max_iter=1, tol=0, beta_prior=(2, 2))
+    with pytest.raises(ValueError, match=r"d = 12 pixels is not a square image: pass image_shape"):
+        widgets.MeanImagesView(wide)
+    assert widgets.MeanImagesView(wide, image_shape=(3, 4), dpi=30).images[0].get_array().shape == (3, 4)
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(40, 2))
+    gmm = emlab.run_em(gaussian, points, gaussian.init_random(points, 2, rng), max_iter=2, tol=0)
+    with pytest.raises(TypeError, match="MeanImagesView cannot show this History of emlab.gaussian: "
+                                        "it draws component means"):
+        widgets.MeanImagesView(gmm)

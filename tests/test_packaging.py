@@ -1,0 +1,90 @@
+"""emlab works installed, not only as a checkout: its data ship inside it, what it imports is
+declared, and the metadata says what its licence is.
+
+In a checkout (editable install) the loaders read data/; from a wheel they read the copy the
+build put in ``emlab/datasets`` (.ci/installed runs this file there, with EMLAB_INSTALLED=1).
+"""
+import ast
+import os
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import emlab
+from emlab import data
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(emlab.__file__).resolve().parent
+tomllib = pytest.importorskip("tomllib")
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+# Import name -> distribution name, where they differ.
+DISTRIBUTION = {"PIL": "pillow", "sklearn": "scikit-learn"}
+# Modules of this repository imported by scripts and tests next to them.
+LOCAL = {"emlab", "conftest", "labdriver", "make_data", "make_student"}
+
+
+def test_the_loaders_read_the_data_of_the_package_they_belong_to():
+    packaged = resources.files("emlab") / "datasets"
+    if os.environ.get("EMLAB_INSTALLED"):
+        assert not PACKAGE.is_relative_to(ROOT), f"emlab comes from {PACKAGE}, not an installed copy"
+        assert packaged.is_dir(), "the wheel carries no emlab/datasets"
+    if packaged.is_dir():
+        assert data.DATA_DIR == packaged
+        shipped = sorted(p.name for p in packaged.iterdir())
+        assert shipped == sorted(p.name for p in (ROOT / "data").glob("*.csv"))
+        for name in shipped:       # the copy the build made is data/'s file, byte for byte
+            assert (packaged / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+    else:
+        assert Path(data.DATA_DIR) == ROOT / "data"
+
+
+@pytest.mark.parametrize("name", [n for n in dir(data) if n.startswith("load_")])
+def test_every_loader_finds_its_file(name):
+    result = getattr(data, name)()
+    for frame in result if isinstance(result, tuple) else (result,):
+        assert len(frame) > 0
+
+
+def imported_top_level_names(folder):
+    names = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def third_party(names):
+    return {DISTRIBUTION.get(n, n).lower() for n in names - LOCAL - set(sys.stdlib_module_names)}
+
+
+def declared(requirements):
+    return {re.match(r"[A-Za-z0-9_.-]+", r).group().lower().replace("_", "-") for r in requirements}
+
+
+def test_every_third_party_import_is_declared():
+    project = PYPROJECT["project"]
+    runtime = declared(project["dependencies"])
+    assert third_party(imported_top_level_names(PACKAGE)) <= runtime
+    testing = runtime | declared(project["optional-dependencies"]["test"])
+    assert third_party(imported_top_level_names(ROOT / "tests")) - testing == set()
+
+
+def test_environment_yml_mirrors_the_dependencies():
+    listed = set(re.findall(r"^\s*- ([A-Za-z0-9_.-]+)", (ROOT / "environment.yml").read_text(), re.M))
+    project = PYPROJECT["project"]
+    wanted = declared(project["dependencies"] + project["optional-dependencies"]["test"]
+                      + project["optional-dependencies"]["lab"])
+    assert wanted - {name.lower() for name in listed} == set()
+
+
+def test_licence():
+    assert PYPROJECT["project"]["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert any(re.fullmatch(r"setuptools>=(\d+)", r) and int(r.split(">=")[1]) >= 77
+               for r in PYPROJECT["build-system"]["requires"])

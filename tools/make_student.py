@@ -1,0 +1,135 @@
+"""Make the student copy of the notebooks: the same notebooks with the exercises' solutions out.
+
+    python tools/make_student.py [SOURCE_DIR] [OUT_DIR] [--force]     (default: notebooks build/student)
+
+An exercise in a notebook is written as these cells (``implement_exercise`` and
+``explain_exercise`` below make them):
+
+1. a markdown cell with the task;
+2. a code cell tagged ``exercise``: the skeleton, e.g.
+   ``def e_step(x, params):\\n    raise NotImplementedError``;
+3. a cell tagged ``solution``, collapsed in JupyterLab (metadata
+   ``"jupyter": {"source_hidden": true}``): the full solution, redefining the same function
+   (for an "explain" exercise, a markdown cell with the model answer and no skeleton);
+4. a code cell calling the checker, e.g. ``exercises.check_e_step(poisson, e_step)``.
+
+No later cell may call the student's function: in the student copy it raises
+NotImplementedError, and Run All must still reach the end.
+
+The student copy keeps every cell in its place.  A solution cell's source becomes a short
+note (its tags stay, its ``source_hidden`` goes), and the outputs of the solution cell and of
+the code cells right after it, up to the next markdown cell, are cleared: they show what the
+solution printed (the checker's ``✓`` line).  A notebook already in OUT_DIR that differs from
+the fresh copy (a student's work) is left as it is unless ``--force`` is given.
+Needs only the standard library and nbformat.
+"""
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+EXERCISE_TAG, SOLUTION_TAG = "exercise", "solution"
+CODE_NOTE = "# Your solution goes in the exercise cell above."
+MARKDOWN_NOTE = "*Your answer:* (double-click to write it here)"
+README = """\
+# The student copy of the emlab notebooks
+
+These are the notebooks of `notebooks/` with the exercises' solutions taken out.  Open them
+with the project's JupyterLab, from the top of the repository:
+
+    make student                                  # (re)writes this folder; keeps notebooks you changed
+    .venv/bin/jupyter lab build/student/
+
+Work through them in order (01, 02, ...).  Each exercise has a cell tagged `exercise` with a
+function to fill in; run it, then run the cell below it: the checker prints `✓ ...` when your
+function is right, or `✗ ...` naming the first mistake it found.  The solutions are in the
+full notebooks in `notebooks/` (collapsed cells under each exercise).
+"""
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def has_exercises(nb):
+    return any(SOLUTION_TAG in tags(cell) or EXERCISE_TAG in tags(cell) for cell in nb.cells)
+
+
+def student_copy(nb):
+    """A copy of ``nb`` without the sources of its solution cells and the outputs they made."""
+    nb = nbformat.from_dict(nb)            # a deep copy
+    clearing = False
+    for cell in nb.cells:
+        if SOLUTION_TAG in tags(cell):
+            cell.source = CODE_NOTE if cell.cell_type == "code" else MARKDOWN_NOTE
+            jupyter = cell.metadata.get("jupyter")
+            if jupyter is not None:
+                jupyter.pop("source_hidden", None)
+                if not jupyter:
+                    del cell.metadata["jupyter"]
+            clearing = cell.cell_type == "code"
+        elif cell.cell_type == "markdown" or EXERCISE_TAG in tags(cell):
+            clearing = False
+        if clearing and cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def implement_exercise(task, skeleton, solution, check):
+    """The four cells of an "implement" exercise: task (markdown), skeleton, solution, checker call."""
+    return [nbformat.v4.new_markdown_cell(task),
+            nbformat.v4.new_code_cell(skeleton, metadata={"tags": [EXERCISE_TAG]}),
+            nbformat.v4.new_code_cell(solution, metadata=_solution_metadata()),
+            nbformat.v4.new_code_cell(check)]
+
+
+def explain_exercise(question, answer):
+    """The two cells of an "explain" (or "predict") exercise: the question and a hidden model answer."""
+    return [nbformat.v4.new_markdown_cell(question),
+            nbformat.v4.new_markdown_cell(answer, metadata=_solution_metadata())]
+
+
+def _solution_metadata():
+    return {"tags": [SOLUTION_TAG], "jupyter": {"source_hidden": True}}
+
+
+def build(source_dir, out_dir, force=False, names=None, log=print):
+    """Write the student copy of every notebook in ``source_dir`` (and its other files) to
+    ``out_dir``; ``names`` (file names) limits it to those.  Returns the notebooks written."""
+    source_dir, out_dir = Path(source_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(source_dir.iterdir()):
+        if path.name.startswith(".") or path.is_dir() or (names is not None and path.name not in names):
+            continue
+        target = out_dir / path.name
+        if path.suffix != ".ipynb":              # pictures, data next to the notebooks
+            shutil.copy2(path, target)
+            continue
+        nb = student_copy(nbformat.read(path, as_version=4))
+        nbformat.validate(nb)
+        text = nbformat.writes(nb)
+        if target.exists() and not force and target.read_text(encoding="utf-8") != text:
+            log(f"{target} differs from a fresh copy (your work?): left as it is "
+                "(delete it, or pass --force, to get a fresh copy)")
+            continue
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    (out_dir / "README.md").write_text(README, encoding="utf-8")
+    log(f"student copy: {len(written)} notebook(s) written to {out_dir}/")
+    return written
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source_dir", nargs="?", default="notebooks")
+    parser.add_argument("out_dir", nargs="?", default="build/student")
+    parser.add_argument("--force", action="store_true", help="overwrite notebooks changed in OUT_DIR")
+    args = parser.parse_args(argv)
+    build(args.source_dir, args.out_dir, force=args.force)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

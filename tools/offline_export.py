@@ -1,0 +1,147 @@
+"""Export the notebooks as reveal.js decks or HTML pages that open with no network.
+
+nbconvert's templates load reveal.js, require.js, jQuery, MathJax 2.7 and the ipywidgets embed
+script from CDNs: in a lecture hall without network a deck shows unstyled text and raw LaTeX.
+This script points every one of those URLs at local copies in ``vendor/`` next to the pages,
+so the output folder is self-contained (copy it to a USB stick and open it from there).
+
+The local copies are npm packages: the versions nbconvert's templates ask for (reveal.js 4.0.2,
+require.js 2.1.10, MathJax 2.7.7; jQuery 2.2.4, the last 2.x, since 2.0.3 is not on npm) and
+the ipywidgets 8 embed script (@jupyter-widgets/html-manager 1.0.x, which draws the steppers
+as they were saved) and Font Awesome 4.4.0 (the icons of matplotlib's animation player).  npm is the one registry that ships all of them, unchanged, as the CDN
+serves them.  They are installed once into build/vendor-cache (``npm install``; reinstalled
+when the list below changes) and the files a page loads are copied from there.
+
+    python tools/offline_export.py slides build/slides notebooks/*.ipynb
+    python tools/offline_export.py html build/html notebooks/*.ipynb
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "vendor-cache"
+PACKAGES = {"reveal.js": "4.0.2", "requirejs": "2.1.10", "jquery": "2.2.4", "mathjax": "2.7.7",
+            "@jupyter-widgets/html-manager": "1.0.15", "font-awesome": "4.4.0"}
+# What the pages load, as (folder in node_modules, files or folders in it, glob patterns).
+# MathJax: the TeX input, the CommonHTML output and its TeX web fonts (the ones the
+# TeX-AMS_CHTML-full configuration uses); the other output processors and fonts stay out.
+ASSETS = [
+    ("reveal.js", ["dist", "plugin/notes"]),
+    ("requirejs", ["require.js"]),
+    ("jquery", ["dist/jquery.min.js"]),
+    ("mathjax", ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js", "extensions",
+                 "jax/input/TeX", "jax/element", "jax/output/CommonHTML",
+                 "fonts/HTML-CSS/TeX/woff", "localization/en"]),
+    ("@jupyter-widgets/html-manager", ["dist/embed-amd.js", "dist/*.woff2", "dist/*.woff",
+                                       "dist/*.ttf", "dist/*.eot", "dist/*.svg"]),
+    ("font-awesome", ["css/font-awesome.min.css", "fonts"]),
+]
+# The exporters' URL options, pointing at vendor/ (relative to the page).
+URLS = {
+    "reveal_url_prefix": "vendor/reveal.js",
+    "require_js_url": "vendor/requirejs/require.js",
+    "jquery_url": "vendor/jquery/dist/jquery.min.js",
+    "mathjax_url": "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+    "widget_renderer_url": "vendor/@jupyter-widgets/html-manager/dist/embed-amd.js",
+}
+# URLs inside the notebooks' outputs: matplotlib's JS-HTML animation player links the
+# Font Awesome icons of its buttons.
+OUTPUT_URLS = {"https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css":
+               "vendor/font-awesome/css/font-awesome.min.css"}
+# reveal.js's white theme: its fonts ship with reveal.js (nbconvert's default, "simple", loads
+# its fonts from Google).
+THEME = "white"
+# The reveal template imports mermaid.js from a CDN on every page; the notebooks draw no
+# mermaid diagrams, so the offline deck leaves that import out.
+NO_MERMAID = ("{%- extends 'index.html.j2' -%}\n"
+              "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")
+
+
+def install_vendor():
+    """The npm packages in build/vendor-cache (installed unless the same list already is);
+    returns their node_modules folder."""
+    stamp, wanted = CACHE / "installed.json", json.dumps(PACKAGES, sort_keys=True)
+    modules = CACHE / "node_modules"
+    if stamp.exists() and stamp.read_text() == wanted:
+        return modules
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm not found: the offline decks take reveal.js and MathJax from npm "
+                           "(apt-get install npm)")
+    shutil.rmtree(CACHE, ignore_errors=True)
+    CACHE.mkdir(parents=True)
+    subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-save", "--no-package-lock",
+                    "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
+                    *(f"{name}@{version}" for name, version in PACKAGES.items())], check=True)
+    stamp.write_text(wanted)
+    return modules
+
+
+def link_or_copy(source, target):
+    """Hard link (instant, same disk) or else copy one file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def copy_assets(output_dir):
+    """Copy the files the pages load into ``output_dir``/vendor (``vendor/<package>/...``)."""
+    modules = install_vendor()
+    vendor = Path(output_dir) / "vendor"
+    for package, paths in ASSETS:
+        for pattern in paths:
+            for source in sorted((modules / package).glob(pattern)):
+                files = sorted(source.rglob("*")) if source.is_dir() else [source]
+                for file in (f for f in files if f.is_file()):
+                    link_or_copy(file, vendor / package / file.relative_to(modules / package))
+
+
+def export(to, output_dir, notebooks):
+    """Write each notebook as ``<name>.slides.html`` (to="slides") or ``<name>.html``
+    (to="html") into ``output_dir``, loading everything from ``vendor/``.  Returns the paths.
+    The assets themselves are copied by copy_assets."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter, SlidesExporter
+    from traitlets.config import Config
+
+    exporter_class = {"slides": SlidesExporter, "html": HTMLExporter}[to]
+    options = {k: v for k, v in URLS.items() if k in exporter_class.class_trait_names()}
+    if to == "slides":
+        options.update(template_file="offline.html.j2", reveal_theme=THEME)
+    exporter = exporter_class(config=Config({exporter_class.__name__: options}),
+                              extra_loaders=[DictLoader({"offline.html.j2": NO_MERMAID})])
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook in map(Path, notebooks):
+        body, _resources = exporter.from_filename(str(notebook))
+        for cdn, local in OUTPUT_URLS.items():
+            body = body.replace(cdn, local)
+        path = output_dir / (notebook.stem + (".slides.html" if to == "slides" else ".html"))
+        path.write_text(body, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("to", choices=["slides", "html"])
+    parser.add_argument("output_dir", type=Path)
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args()
+    written = export(args.to, args.output_dir, args.notebooks)
+    copy_assets(args.output_dir)
+    print(f"{len(written)} {args.to} pages and their vendor/ folder in {args.output_dir}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
