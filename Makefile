@@ -33,13 +33,16 @@ test: $(STAMP)
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
-# Reveal.js decks from the notebooks' slide metadata: build/slides/<name>.slides.html
+# Reveal.js decks from the notebooks' slide metadata: build/slides/<name>.slides.html, and
+# standalone pages (the animations play without a kernel): build/html/<name>.html.  Both open
+# with no network: reveal.js, MathJax, require.js, jQuery, the widget embed script and the
+# animations' icons are copied into build/{slides,html}/vendor/ from npm packages, which the
+# first run installs into build/vendor-cache (`npm install`; tools/offline_export.py says which).
 slides: $(STAMP)
-	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides $(NOTEBOOKS)
+	$(BIN)/python tools/offline_export.py slides build/slides $(NOTEBOOKS)
 
-# Standalone pages (the animations play without a kernel): build/html/<name>.html
 html: $(STAMP)
-	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
+	$(BIN)/python tools/offline_export.py html build/html $(NOTEBOOKS)
 
 # The student copy: the notebooks without their exercises' solutions, in build/student/
 # (a notebook there that a student changed is kept; open with: jupyter lab build/student/)

@@ -56,8 +56,8 @@ def run_em(model, x, params, *, max_iter=100, tol=1e-6, learn_weights=True, labe
     """Expectation-maximisation from ``params`` until convergence or ``max_iter`` M-steps.
 
     E-step: ``r_ij = p(z_i = j | x_i, theta_old)``.  M-step: ``theta_new = argmax_theta
-    sum_ij r_ij log p(x_i, z_i = j | theta)`` (the model's closed form).  Each step can only
-    increase the log-likelihood.
+    sum_ij r_ij log p(x_i, z_i = j | theta)`` (the model's closed form).  No step decreases
+    the log-likelihood (Bishop 9.4).
 
     tol            stop once the mean per-point log-likelihood changes by less than ``tol``
                    (absolute change, as scikit-learn); ``tol=0`` runs exactly ``max_iter``.

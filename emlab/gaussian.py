@@ -221,7 +221,7 @@ def singular_floor(x):
     """Eigenvalue at or below which a covariance of data x counts as singular.
 
     Values of x carry a relative rounding error of ``eps``; a standard deviation below about
-    ``1000 eps max|x|`` cannot be told from zero, and dividing by it would overflow.
+    ``1000 eps max|x|`` cannot be told from zero: the density there is a spike of rounding error.
     """
     return (1e3 * _EPS * np.max(np.abs(x))) ** 2
 

@@ -184,6 +184,30 @@ def test_manual_gaussian_start_moves_means_with_sliders(points):
     assert e.controls["mu_0 x1"].value == 3.0 and e.history.params[0].k == 3
     e.controls["mu_2 x2"].value = 1.0                           # the new sliders rerun too
     assert e.history.params[0].means[2, 1] == 1.0
+    e.controls["init"].value = "random"
+    e.controls["K"].value = 2
+    e.controls["init"].value = "manual"                         # back to manual: sliders for K = 2
+    assert [n for n in e.controls if n.startswith("mu_")] == names[:4]
+    assert e.controls["mu_0 x1"].value == 3.0 and e.history.params[0].k == 2
+
+
+@pytest.mark.filterwarnings("ignore::emlab.ConvergenceWarning")
+@pytest.mark.parametrize("model, truth", [
+    (emlab.poisson, emlab.poisson.Params([0.4, 0.6], [2.0, 9.0])),
+    (emlab.bernoulli, emlab.bernoulli.Params([0.5, 0.5], [[0.9, 0.8, 0.1, 0.2], [0.1, 0.3, 0.9, 0.7]])),
+])
+def test_models_with_only_a_random_start(model, truth):
+    x, _ = model.sample(truth, 120, np.random.default_rng(2))
+    e = widgets.explorer(model, x, dpi=30)
+    assert list(e.controls) == ["K", "seed"]                    # no init to choose, no reg_covar
+    e.controls["K"].value = 3
+    rng = np.random.default_rng(0)                              # the random starts, as documented
+    if model is emlab.poisson:
+        start = model.Params(np.full(3, 1 / 3), rng.uniform(max(x.min(), 0.5), x.max(), 3))
+    else:
+        start = model.Params(np.full(3, 1 / 3), rng.uniform(0.25, 0.75, (3, x.shape[1])))
+    assert_shows(e, emlab.run_em(model, x, start, **EM))
+    assert "K = 3, init = random, seed = 0" in e.caption.value
 
 
 def test_coins_landscape_matches_scipy_and_a_start_on_the_diagonal_stays_on_it():

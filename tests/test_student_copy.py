@@ -131,10 +131,11 @@ def test_student_copy_takes_out_the_solutions_and_the_outputs_they_made():
     assert solution.source == make_student.CODE_NOTE and solution.metadata == {"tags": ["solution"]}
     for cell in (solution, checker, after):                  # up to the next markdown cell
         assert cell.outputs == [] and cell.execution_count is None
-    question, answer, plot = cells[7], cells[8], cells[9]
+    question, answer, shown = cells[7], cells[8], cells[9]
     assert question.source == "Why?"
     assert answer.source == make_student.MARKDOWN_NOTE and answer.metadata == {"tags": ["solution"]}
-    assert plot.outputs == nb.cells[9].outputs                # nothing to do with a solution
+    # after a model answer: the "predict, then check" cell, whose output would give it away
+    assert nb.cells[9].outputs and shown.outputs == [] and shown.execution_count is None
     assert "the solution" not in nbformat.writes(copy) and "model answer" not in nbformat.writes(copy)
 
 

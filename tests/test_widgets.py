@@ -337,7 +337,7 @@ def test_set_history_on_other_data_draws_again_in_the_same_figure(gmm_history):
 def test_set_history_of_another_model_makes_its_view(gmm_history, poisson_stepper):
     w = widgets.stepper(gmm_history, dpi=50)
     w.set_history(poisson_stepper.view.history)
-    assert isinstance(w.view, widgets.PoissonView) and w.slider.max == 5
+    assert isinstance(w.view, widgets.PoissonView) and w.slider.max == 5 and w.view.fig.dpi == 50
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
 
 

@@ -19,7 +19,8 @@ NotImplementedError, and Run All must still reach the end.
 The student copy keeps every cell in its place.  A solution cell's source becomes a short
 note (its tags stay, its ``source_hidden`` goes), and the outputs of the solution cell and of
 the code cells right after it, up to the next markdown cell, are cleared: they show what the
-solution printed (the checker's ``✓`` line).  A notebook already in OUT_DIR that differs from
+solution printed (the checker's ``✓`` line), or, after a model answer, what a "predict, then
+check" cell shows (the student predicts before running it).  A notebook already in OUT_DIR that differs from
 the fresh copy (a student's work) is left as it is unless ``--force`` is given.
 Needs only the standard library and nbformat.
 """
@@ -69,7 +70,7 @@ def student_copy(nb):
                 jupyter.pop("source_hidden", None)
                 if not jupyter:
                     del cell.metadata["jupyter"]
-            clearing = cell.cell_type == "code"
+            clearing = True
         elif cell.cell_type == "markdown" or EXERCISE_TAG in tags(cell):
             clearing = False
         if clearing and cell.cell_type == "code":

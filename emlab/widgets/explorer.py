@@ -154,7 +154,8 @@ def error_message(error):
     """What went wrong, in one line: a collapse names its iteration."""
     text = str(error)
     if isinstance(error, CollapseError) and error.iteration is not None:
-        text = f"EM stopped at iteration {error.iteration}: " + text.removeprefix(f"EM iteration {error.iteration}: ")
+        prefix = f"EM iteration {error.iteration}: "
+        text = f"EM stopped at iteration {error.iteration}: " + text.removeprefix(prefix)
     return text
 
 
@@ -167,12 +168,14 @@ class ModelExplorer(Explorer):
         self.inits = runs.inits(model, x)
         self.controls = {"K": widgets.IntText(K, description="K", style=STYLE, layout={"width": "7em"})}
         if len(self.inits) > 1:
-            self.controls["init"] = widgets.ToggleButtons(options=self.inits, value=init, description="init",
-                                                          style={**STYLE, "button_width": "5.5em"})
-        self.controls["seed"] = widgets.IntText(seed, description="seed", style=STYLE, layout={"width": "8em"})
+            self.controls["init"] = widgets.ToggleButtons(
+                options=self.inits, value=init, description="init", style={**STYLE, "button_width": "auto"},
+                layout={"display": "flex", "align_items": "center"})
+        self.controls["seed"] = widgets.IntText(seed, description="seed", style=STYLE,
+                                                layout={"width": "8em"})
         if reg_covar is not None:
-            choices = sorted({*REG_COVARS, reg_covar})
-            self.controls["reg_covar"] = widgets.Dropdown(options=[(f"{v:g}", v) for v in choices], value=reg_covar,
+            choices = [(f"{v:g}", v) for v in sorted({*REG_COVARS, reg_covar})]
+            self.controls["reg_covar"] = widgets.Dropdown(options=choices, value=reg_covar,
                                                           description="reg_covar", style=STYLE,
                                                           layout={"width": "11em"})
         main = widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"})
@@ -225,8 +228,10 @@ class ModelExplorer(Explorer):
                                            continuous_update=False, style=STYLE) for j, p in enumerate(given)]
             rows = [widgets.HBox(sliders, layout={"flex_flow": "row wrap"})]
         else:
-            rows = [widgets.HBox(self.mean_sliders(j, mean)) for j, mean in enumerate(given)]
-            sliders = [s for row in rows for s in row.children]
+            sliders = [s for j, mean in enumerate(given) for s in self.mean_sliders(j, mean)]
+            per_row = 2 if self.x.shape[1] == 2 else max(len(sliders), 1)   # a row per mean; d = 1: one row
+            rows = [widgets.HBox(sliders[i:i + per_row], layout={"flex_flow": "row wrap"})
+                    for i in range(0, len(sliders), per_row)]
             variance = self.manual_controls.get("start_variance") or self.variance_slider(start_variance)
             sliders.append(variance)
             rows.append(variance)
@@ -264,17 +269,14 @@ class ModelExplorer(Explorer):
         self.controls["seed"].disabled = init == "manual"
 
     def on_change(self, name):
-        init = self.init_value()
-        if name == "init" and init == "manual":
-            first = None if self.history is None else self.history.params[0]
-            fits = first is not None and first.k == self.controls["K"].value
-            with self.quietly():
-                self.set_manual((first.p if self.model is coins else first.means) if fits else None)
-        elif name == "K" and init == "manual":
-            with self.quietly():
-                self.set_manual(next(iter(self.manual_start().values())))
+        """A manual start gets a slider (or a pair) per component, keeping the values it had."""
         if name == "init":
-            self.show_manual(init)
+            self.show_manual(self.init_value())
+        if name in ("K", "init") and self.init_value() == "manual":
+            values = next(iter(self.manual_start().values()))
+            if len(values) != min(max(self.controls["K"].value, 0), runs.MANUAL_MAX_K):
+                with self.quietly():
+                    self.set_manual(values)
 
 
 def coin_name(j):
@@ -288,9 +290,9 @@ class SemiSupervisedExplorer(Explorer):
     def __init__(self, x, truth, *, n_labelled, seed, run_options, view_options, interval):
         self.x, self.truth, self.run_options = x, truth, run_options
         self.unsupervised = {}                   # seed -> unsupervised EM from init_random(x, k, seed)
-        self.controls = {"n_labelled": widgets.IntText(n_labelled, description="n_labelled", style=STYLE,
-                                                       layout={"width": "10em"}),
-                         "seed": widgets.IntText(seed, description="seed", style=STYLE, layout={"width": "8em"})}
+        widths = {"n_labelled": (n_labelled, "10em"), "seed": (seed, "8em")}
+        self.controls = {name: widgets.IntText(value, description=name, style=STYLE, layout={"width": width})
+                         for name, (value, width) in widths.items()}
         super().__init__([widgets.HBox(list(self.controls.values()))], view_options=view_options,
                          interval=interval)
 
@@ -308,15 +310,15 @@ class SemiSupervisedExplorer(Explorer):
 
 def _split_options(model, options):
     """``options`` -> (run_em's and the model's M-step keywords, the view's keywords)."""
-    em_names = {name for f, skip in ((run_em, {"model", "x", "params", "labels"}), (model.m_step, {"x", "resp"}))
-                for name, p in inspect.signature(f).parameters.items()
+    takes = ((run_em, {"model", "x", "params", "labels"}), (model.m_step, {"x", "resp"}))
+    em_names = {name for f, skip in takes for name, p in inspect.signature(f).parameters.items()
                 if name not in skip and p.kind is not inspect.Parameter.VAR_KEYWORD}
     return ({k: v for k, v in options.items() if k in em_names},
             {k: v for k, v in options.items() if k not in em_names})
 
 
-def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_variance=None, view=None,
-             interval=700, **options):
+def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_variance=None,
+             view=None, interval=700, **options):
     """A stepper over EM runs that the student chooses with controls above it (see ``Explorer``).
 
     Controls, each described by its name:
@@ -330,19 +332,23 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
         start_variance  and the covariance start_variance * I of every component
     ``K``, ``init``, ``seed``, ``theta``, ``means``, ``start_variance``, ``reg_covar`` give the
     first setting (``init`` defaults to "manual" when ``theta`` or ``means`` is given, else
-    "k-means" where offered, else "random").  Other ``options`` go to ``run_em`` (``max_iter``
-    (default 100), ``tol``, ``learn_weights``, the model's M-step options) or else to the view
-    (``dpi``, ``colors``, ``mass``, ...).  ``view``: a View class to prefer when it can show a
-    run; by default two coins with fixed weights get ``CoinsLandscapeView`` (EM's path on the
-    log-likelihood landscape), every other run its default view.  -> Explorer.
+    "k-means" where offered, else "random"); the manual sliders start at ``theta`` or ``means``
+    (else at the random start of ``seed``), even when the first start is not manual.  Other
+    ``options`` go to ``run_em`` (``max_iter`` (default 100), ``tol``, ``learn_weights``, the
+    model's M-step options) or else to the view (``dpi``, ``colors``, ``mass``, ...).
+    ``view``: a View class to prefer when it can show a run; by default two coins with fixed
+    weights get ``CoinsLandscapeView`` (EM's path on the log-likelihood landscape), every other
+    run its default view.  -> Explorer.
     """
     model = check_model(model)
     x = model.check_x(x)
     em_options, view_options = _split_options(model, options)
-    reg_covar = em_options.pop("reg_covar", 0.0) if "reg_covar" in inspect.signature(model.m_step).parameters else None
+    has_floor = "reg_covar" in inspect.signature(model.m_step).parameters
+    reg_covar = em_options.pop("reg_covar", 0.0) if has_floor else None
     offered = runs.inits(model, x)
     if init is None:
-        init = "manual" if theta is not None or means is not None else "k-means" if "k-means" in offered else offered[0]
+        init = ("manual" if theta is not None or means is not None
+                else "k-means" if "k-means" in offered else offered[0])
     return ModelExplorer(model, x, K=K, init=init, seed=seed, reg_covar=reg_covar, theta=theta, means=means,
                          start_variance=start_variance, em_options=em_options,
                          views=(CoinsLandscapeView,) if view is None else (view,),
@@ -360,6 +366,7 @@ def semi_supervised_explorer(x, truth, *, n_labelled=8, seed=0, interval=700, st
     options).  x (n, d), truth (n,) ints 0..k-1; ``start_reg_covar``, ``max_iter``, ``tol``,
     ``reg_covar``: as for the sweep; ``view_options`` go to the view.  -> Explorer.
     """
-    run_options = {"start_reg_covar": start_reg_covar, "max_iter": max_iter, "tol": tol, "reg_covar": reg_covar}
+    run_options = {"start_reg_covar": start_reg_covar, "max_iter": max_iter, "tol": tol,
+                   "reg_covar": reg_covar}
     return SemiSupervisedExplorer(x, truth, n_labelled=n_labelled, seed=seed, run_options=run_options,
                                   view_options=view_options, interval=interval)

@@ -5,6 +5,7 @@ import ipywidgets as widgets
 
 from .halfsteps import check_history
 from .registry import make_view
+from .view import View
 
 
 class Stepper(widgets.VBox):
@@ -20,7 +21,7 @@ class Stepper(widgets.VBox):
         view takes it when it can draw it (the same kind of model and data): no new figure,
         and on the same data (x, labels, k) the artists just move (``View.set_history``).
         Otherwise, or with a ``view`` (class or instance, as for ``stepper``), a new view
-        replaces the old one.  The controls get the new number of iterations; the half-step
+        replaces the old one (at the old one's dpi unless told).  The controls get the new number of iterations; the half-step
         shown stays, at iteration ``t`` (default: the one shown), clipped to the new last
         one.  Clears a message.
     ``show_message(text)``, ``clear_message()``
@@ -57,6 +58,8 @@ class Stepper(widgets.VBox):
         if view is None and not view_options and type(self.view).cannot_show(check_history(history)) is None:
             self.view.set_history(history)
         else:
+            if not isinstance(view, View):              # a new view keeps the figure's resolution
+                view_options.setdefault("dpi", self.view.fig.dpi)
             self.view = make_view(history, view, **view_options)
         n_iter = self.view.history.n_iter
         t = min(self.slider.value if t is None else t, n_iter)

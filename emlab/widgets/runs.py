@@ -102,7 +102,8 @@ def _manual_start(model, x, K, theta, means, start_variance):
                 else _checks.real(start_variance, "start_variance"))
     if not variance > 0:
         raise ValueError(f"start_variance must be > 0 (a covariance start_variance * I), got {variance}")
-    return gaussian.Params(np.full(K, 1 / K), means, np.repeat(variance * np.eye(x.shape[1])[None], K, axis=0))
+    covariances = np.repeat(variance * np.eye(x.shape[1])[None], K, axis=0)
+    return gaussian.Params(np.full(K, 1 / K), means, covariances)
 
 
 def _one_per_component(values, K, name, what):
@@ -143,7 +144,8 @@ def _number(value):
 def run_name(settings):
     """The run a setting names, in words: "K = 3, init = k-means, seed = 2" (a manual start lists
     its coin biases; a Gaussian's ``reg_covar`` is named when it is set)."""
-    parts = [f"{name} = {_number(settings[name])}" for name in ("K", "init", "n_labelled") if name in settings]
+    parts = [f"{name} = {_number(settings[name])}" for name in ("K", "init", "n_labelled")
+             if name in settings]
     if settings.get("init") == "manual":
         if settings.get("theta") is not None:
             parts.append("theta = (" + ", ".join(f"{p:.2f}" for p in settings["theta"]) + ")")

@@ -57,7 +57,9 @@ class View:
         return history
 
     def use(self, history):
-        """Take ``history`` (and its colours) as the one shown; draws nothing."""
+        """Take ``history`` (and its colours) as the one shown; draws nothing.  Called for
+        every History a view shows, before drawing: a subclass that keeps values computed
+        from the History extends it."""
         k = history.params[0].k
         colors = plot.component_colors(k) if self._colors is None else to_rgba_array(self._colors)
         if len(colors) != k:
@@ -101,8 +103,7 @@ class View:
 
         When it ran on the same data (``same_data``) the artists move in place and only
         what depends on the whole History is redone (``history_changed``); otherwise every
-        axes is cleared and drawn again.  A subclass that computes from its History outside
-        ``draw_state`` extends ``history_changed``.
+        axes is cleared and drawn again.
         """
         self.check(history)
         same = self.same_data(history)

@@ -5,8 +5,9 @@ The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 
 port and a random token, serving a temporary copy of notebooks/ (Run All never touches the
 committed notebooks; emlab.data finds data/ through the package, so the copy needs nothing
 else).  The browser is Debian's Chromium (/usr/bin/chromium) driven by Playwright, headless,
-at a projector's 1280x720.  The notebooks open one after the other in the same JupyterLab
-page (loaded once); each one's kernel is shut down after its test.
+at a projector's 1280x720.  The notebooks open one after the other in two JupyterLab pages
+(each loaded once) that take turns: while a test checks one notebook, the next one runs
+(``Lectures``); each one's kernel is shut down after its test.
 
 The slow set-up starts as soon as the tests are collected, in the background, so that it
 overlaps: JupyterLab's start, and ``tools/offline_export.py`` writing the decks and pages
@@ -28,11 +29,16 @@ from pathlib import Path
 import pytest
 
 from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
-                       launch_chromium, open_lab, stop_slideshow)
+                       finish_run_all, launch_chromium, open_lab, open_notebook, start_run_all,
+                       stop_slideshow)
 
-LATENCIES = {}      # notebook -> slider-step latencies in ms (test_notebooks.py)
+# Measurements the tests pass on (within a process: a fit test reads what the test before it
+# measured) ...
 LIVE_SLIDES = {}    # notebook -> {"slides": [(first cell, height px, window px)], "missed": [cells]}
 DECK_SLIDES = {}    # notebook -> reveal.js measure of its exported deck (test_exports.py)
+# ... and report (collected from the tests' record_property, so that it also works under
+# pytest-xdist, whose workers send their reports to the main process): kind -> notebook -> value.
+REPORTED = {"latencies": {}, "live_slides": {}, "deck_slides": {}}
 _STARTED = {}       # what pytest_collection_finish started: "lab", "exports"
 
 
@@ -150,14 +156,60 @@ def lab(playwright):
         shutil.rmtree(server.root.parent, ignore_errors=True)
 
 
+class Lectures:
+    """Two JupyterLab pages, each in its own browser profile, taking the notebooks in turn:
+    while a test checks one notebook on one page, the next notebook of the session already
+    runs (Run All) on the other, so that its kernel works while the browser is busy."""
+
+    def __init__(self, browser, lab):
+        self.browser, self.lab = browser, lab
+        self.order, self.pages, self.running = [], [None, None], {}
+
+    def page_for(self, name):
+        slot = self.order.index(name) % 2 if name in self.order else 0
+        if self.pages[slot] is None:
+            self.pages[slot] = self.browser.new_context(viewport=VIEWPORT).new_page()
+            open_lab(self.pages[slot], self.lab)
+        return self.pages[slot]
+
+    def start(self, name):
+        page = self.page_for(name)
+        open_notebook(page, self.lab, name)
+        self.running[name] = (page, start_run_all(page))
+
+    def take(self, name):
+        """Notebook ``name`` opened and run (Run All) to its end, and the next one started:
+        returns (page, seconds from Run All to its end)."""
+        if name not in self.running:
+            self.start(name)
+        following = self.order[self.order.index(name) + 1:] if name in self.order else []
+        if following and following[0] not in self.running:
+            try:
+                self.start(following[0])
+            except Exception:     # noqa: BLE001 -- its own test starts it again, and reports
+                self.running.pop(following[0], None)
+                self.reset(self.page_for(following[0]))
+        page, started = self.running.pop(name)
+        return page, finish_run_all(page, started)
+
+    def reset(self, page):
+        """After a failure: out of the slideshow, JupyterLab reloaded."""
+        try:
+            stop_slideshow(page)
+        except Exception:         # noqa: BLE001 -- not presenting, or the page is broken
+            pass
+        open_lab(page, self.lab)
+
+    def close(self):
+        for page in filter(None, self.pages):
+            page.context.close()
+
+
 @pytest.fixture(scope="session")
-def lab_page(browser, lab):
-    """One page with JupyterLab loaded, for every notebook of the session."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    open_lab(page, lab)
-    yield page
-    context.close()
+def lectures(browser, lab):
+    lectures = Lectures(browser, lab)
+    yield lectures
+    lectures.close()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -169,18 +221,24 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def notebook_page(request, lab_page, lab):
-    """The session's JupyterLab page for one notebook: afterwards its kernel is shut down
-    (in the background), and after a failure the page is reloaded, so the next notebook
-    starts from a clean JupyterLab."""
-    yield lab_page
-    lab.shutdown_kernels(wait=False)
-    if getattr(request.node, "call_failed", True):
-        try:
-            stop_slideshow(lab_page)
-        except Exception:       # noqa: BLE001 -- not presenting, or the page is broken: reload
-            pass
-        open_lab(lab_page, lab)
+def lecture(request, lectures, lab):
+    """``lecture(name)`` -> (page, Run All seconds): notebook ``name`` opened in JupyterLab
+    and run.  The notebooks of this test function are run in the session's order (the next
+    one starts while this one is checked).  Afterwards this notebook's kernel is shut down
+    (in the background); after a failure its page is reloaded."""
+    if not lectures.order:
+        lectures.order = [item.callspec.params["name"] for item in request.session.items
+                          if getattr(item, "originalname", None) == request.node.originalname]
+    taken = []
+
+    def take(name):
+        taken.append(name)
+        return lectures.take(name)
+    yield take
+    for name in taken:
+        lab.shutdown_kernels(path=name, wait=False)
+        if getattr(request.node, "call_failed", True):
+            lectures.reset(lectures.page_for(name))
 
 
 def exported(to):
@@ -217,11 +275,6 @@ def artifacts():
 
 
 @pytest.fixture
-def latencies():
-    return LATENCIES
-
-
-@pytest.fixture
 def live_slides():
     return LIVE_SLIDES
 
@@ -231,29 +284,37 @@ def deck_slides():
     return DECK_SLIDES
 
 
+def pytest_runtest_logreport(report):
+    for kind, value in report.user_properties:
+        if kind in REPORTED:
+            name, measure = value
+            REPORTED[kind][name] = measure
+
+
 def pytest_terminal_summary(terminalreporter):
     write = terminalreporter.write_line
-    if LATENCIES:
+    latencies, live, decks = (REPORTED[k] for k in ("latencies", "live_slides", "deck_slides"))
+    if latencies:
         terminalreporter.section("stepper latency in Chromium: slider step -> updated figure")
-        for name, times in LATENCIES.items():
+        for name, times in sorted(latencies.items()):
             write(f"{name}: median {statistics.median(times):.0f} ms over {len(times)} steps "
                   f"(min {min(times):.0f}, max {max(times):.0f})")
-        every = [t for times in LATENCIES.values() for t in times]
+        every = [t for times in latencies.values() for t in times]
         write(f"all: median {statistics.median(every):.0f} ms over {len(every)} steps "
               f"(goal <= {LATENCY_GOAL_MS} ms; measured, not asserted)")
-    if LIVE_SLIDES or DECK_SLIDES:
+    if live or decks:
         terminalreporter.section("slides: count and tallest (a slide fits when tallest <= screen)")
-        for name in sorted(set(LIVE_SLIDES) | set(DECK_SLIDES)):
+        for name in sorted(set(live) | set(decks)):
             parts = []
-            if name in LIVE_SLIDES:
-                slides, missed = LIVE_SLIDES[name]["slides"], LIVE_SLIDES[name]["missed"]
+            if name in live:
+                slides, missed = live[name]["slides"], live[name]["missed"]
                 heights = [h for _, h, _ in slides if h is not None]
                 window = slides[0][2]
                 parts.append(f"live {len(slides)} slides, tallest {max(heights, default=0)} px of "
                              f"{window}, {sum(h > window for h in heights)} too tall"
                              + (f" ({len(missed)} cells not shown, not measured)" if missed else ""))
-            if name in DECK_SLIDES:
-                deck = DECK_SLIDES[name]
+            if name in decks:
+                deck = decks[name]
                 heights = [s["height"] for s in deck["slides"]]
                 parts.append(f"deck {len(heights)} slides, tallest {max(heights)} px of "
                              f"{deck['height']}, {sum(h > deck['height'] for h in heights)} too tall")

@@ -103,12 +103,13 @@ class LabServer:
     def lab_url(self):
         return f"{self.url}/lab?token={self.token}&reset"
 
-    def shutdown_kernels(self, wait=True):
-        """Shut down every kernel session (a notebook's kernel after its test); with
+    def shutdown_kernels(self, path=None, wait=True):
+        """Shut down the kernel sessions of notebook ``path`` (all when None); with
         ``wait=False`` in a background thread, so the next notebook need not wait for it."""
         def shut_down():
             for session in self.api("/api/sessions"):
-                self.api(f"/api/sessions/{session['id']}", method="DELETE")
+                if path is None or session["path"] == path:
+                    self.api(f"/api/sessions/{session['id']}", method="DELETE")
         if wait:
             shut_down()
         else:
@@ -183,9 +184,9 @@ def wait_kernel_ready(page, timeout=RUN_TIMEOUT_MS):
     page.wait_for_function(KERNEL_READY_JS, timeout=timeout, polling=50)
 
 
-def run_all(page):
-    """Run > Run All Cells, then wait until no cell is queued or running and the kernel is
-    idle.  Returns the seconds Run All took."""
+def start_run_all(page):
+    """Run > Run All Cells, once the kernel is connected and idle; returns when the first
+    cell is queued (the time it was clicked, for finish_run_all)."""
     before = page.evaluate(EXECUTION_JS)
     if not before:
         raise AssertionError("the notebook shows no code cells")
@@ -198,18 +199,26 @@ def run_all(page):
         try:
             page.wait_for_function(f"() => ({EXECUTION_JS})().includes('*')", timeout=10_000,
                                    polling=50)
-            break
+            return started
         except Exception:       # noqa: BLE001 -- playwright's TimeoutError; try the menu again
             if page.evaluate(EXECUTION_JS) != before:
-                break           # it ran (and ended) faster than we looked
+                return started  # it ran (and ended) faster than we looked
             page.keyboard.press("Escape")
-    else:
-        raise AssertionError("Run > Run All Cells did not start the notebook")
-    # Run All queues every cell; each ends with an execution count, or none after an error.
+    raise AssertionError("Run > Run All Cells did not start the notebook")
+
+
+def finish_run_all(page, started):
+    """Wait until no cell is queued or running (each ends with an execution count, or none
+    after an error) and the kernel is idle; returns the seconds since ``started``."""
     page.wait_for_function(f"() => !({EXECUTION_JS})().includes('*')", timeout=RUN_TIMEOUT_MS,
                            polling=200)
     wait_kernel_ready(page)
     return time.monotonic() - started
+
+
+def run_all(page):
+    """Run > Run All Cells and wait until every cell is done; returns the seconds it took."""
+    return finish_run_all(page, start_run_all(page))
 
 
 def unexecuted_cells(page):
@@ -297,12 +306,13 @@ class StepperUI:
         self.root.locator(".widget-toggle-button", has_text=label).click()
         return self.latency()
 
-    def play_a_step(self):
+    def play_a_step(self, click_timeout=None):
         """Press Play, wait until the slider has advanced and the figure followed, pause
-        (stop would rewind to iteration 0).  Returns the ms until the first new image."""
+        (stop would rewind to iteration 0).  Returns the ms until the first new image.
+        ``click_timeout`` (ms): how long the Play button may stay covered or disabled."""
         self.arm()
         start = self.value
-        self.play_button.click()
+        self.play_button.click(timeout=click_timeout)
         ms = self.latency()
         self.page.wait_for_function(f"h => Number(h.getAttribute('aria-valuenow')) > {start}",
                                     arg=self.handle.element_handle(), timeout=10_000)
@@ -362,10 +372,11 @@ def shown_slides(cells):
 
 CELLS_JS = "document.querySelectorAll('.jp-Notebook .jp-Cell')"
 # Wait until the slideshow shows a cell other than ``previous`` (active and visible); when it
-# is ``expected``, wait until the slide's layout has settled (its images decoded, the same
-# height on three animation frames in a row) and measure it: the height of everything on
-# screen (the slide's cells, fragments not yet revealed included) against the window's.
-SETTLED_SLIDE_JS = f"""async ([expected, previous]) => {{
+# is ``expected`` and ``measure`` is true (the first cell of a slide), wait until the slide's
+# layout has settled (its images decoded, the same height on three animation frames in a row)
+# and measure it: the height of everything on screen (all the slide's cells: the slideshow
+# lays out a slide's fragments from its start, not yet revealed) against the window's.
+SETTLED_SLIDE_JS = f"""async ([expected, previous, measure]) => {{
     const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
     const deadline = performance.now() + 20000;
     const cells = [...{CELLS_JS}];
@@ -376,6 +387,7 @@ SETTLED_SLIDE_JS = f"""async ([expected, previous]) => {{
         await frame();
     }}
     if (active() !== expected) return {{active: active()}};
+    if (!measure) return {{active: expected, height: null}};
     const onScreen = cells.filter(c => c.classList.contains('jp-deck-mod-onscreen'));
     await Promise.all(onScreen.flatMap(c => [...c.querySelectorAll('img')])
                       .map(img => img.decode().catch(() => null)));
@@ -416,29 +428,31 @@ def stop_slideshow(page):
 
 def walk_slideshow(page, cells, on_cell=None):
     """Walk the running slideshow from its first cell to its last with Space (next
-    fragment, subslide or slide), expecting every shown cell in turn, and measure each
-    slide.  ``on_cell(index)`` runs when cell ``index`` is shown (e.g. to use a stepper on
-    it); the keyboard is given back to the slideshow after it.
+    fragment, subslide or slide), expecting every shown cell in turn, and measure each slide
+    on its first cell.  ``on_cell(index)`` runs when cell ``index`` is shown (e.g. to use a
+    stepper on it); the keyboard is given back to the slideshow after it.
 
-    Returns (slides, missed): per slide (its first cell index, its tallest height in px, the
-    window height), and the cells the slideshow never showed (it jumped past them)."""
+    Returns (slides, missed): per slide (its first cell index, its height in px or None when
+    not shown, the window height), and the cells the slideshow never showed (it jumped past
+    them)."""
     slides = shown_slides(cells)
     order = [i for slide in slides for i in slide]
-    slide_of = {i: slide[0] for slide in slides for i in slide}
-    tallest, missed = {}, []
+    firsts = {slide[0] for slide in slides}
+    heights, missed = {}, []
     position, previous = 0, -1
     while True:
-        measure = page.evaluate(SETTLED_SLIDE_JS, [order[position], previous])
-        if "height" not in measure:             # the slideshow showed another cell
-            landed = measure["active"]
-            if landed not in order[position + 1:]:
+        index = order[position]
+        landed = page.evaluate(SETTLED_SLIDE_JS, [index, previous, index in firsts])
+        if landed["active"] != index:           # the slideshow showed another cell
+            if landed["active"] not in order[position + 1:]:
                 missed.extend(order[position:])
                 break
-            missed.extend(order[position:order.index(landed)])
-            position = order.index(landed)
-            measure = page.evaluate(SETTLED_SLIDE_JS, [landed, -1])
-        index = order[position]
-        tallest[slide_of[index]] = max(tallest.get(slide_of[index], 0), measure["height"])
+            missed.extend(order[position:order.index(landed["active"])])
+            position = order.index(landed["active"])
+            index = order[position]
+            landed = page.evaluate(SETTLED_SLIDE_JS, [index, -1, index in firsts])
+        if index in firsts:
+            heights[index] = landed["height"]
         if on_cell is not None:
             on_cell(index)
             focus_slideshow(page)
@@ -447,7 +461,7 @@ def walk_slideshow(page, cells, on_cell=None):
         position, previous = position + 1, index
         page.keyboard.press("Space")
     window = page.evaluate("() => window.innerHeight")
-    return [(slide[0], tallest.get(slide[0]), window) for slide in slides], missed
+    return [(slide[0], heights.get(slide[0]), window) for slide in slides], missed
 
 
 # ---- an exported reveal.js deck (make slides) --------------------------------------------------
@@ -466,7 +480,8 @@ MEASURE_DECK_JS = """async revealUrl => {
         Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
         await typeset();
         await Promise.all([...slide.querySelectorAll('img')].map(img => img.decode().catch(() => null)));
-        const text = slide.innerText.trim().split('\\n')[0] || '';
+        const first = slide.querySelector('h1, h2, h3, h4, .jp-RenderedMarkdown p, .jp-InputArea-editor');
+        const text = (first || slide).innerText.trim().split('\\n')[0] || '';
         slides.push({h, v, height: slide.scrollHeight, title: text.slice(0, 60)});
     }
     Reveal.slide(0, 0, 0);

@@ -166,7 +166,7 @@ GO_TO_JS = """async ([revealUrl, selector]) => {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_deck_offline(name, slides_dir, context, cells, deck_slides):
+def test_deck_offline(name, slides_dir, context, cells, deck_slides, record_property):
     page = offline_page(context)
     open_deck(page, slides_dir / name.replace(".ipynb", ".slides.html"))
 
@@ -179,6 +179,7 @@ def test_deck_offline(name, slides_dir, context, cells, deck_slides):
 
     # Each slide's height on reveal's canvas (checked in test_deck_slides_fit).
     deck_slides[name] = page.evaluate(MEASURE_DECK_JS, REVEAL_URL)
+    record_property("deck_slides", (name, deck_slides[name]))
 
     animations = page.locator(".animation:has(img[id^='_anim_img'])")
     assert animations.count() >= 1, f"{name}: no animation in the deck"

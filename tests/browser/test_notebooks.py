@@ -13,14 +13,14 @@ import statistics
 
 import pytest
 
-from labdriver import (NOTEBOOKS, error_outputs, notebook_cells, open_notebook, run_all,
-                       slide_type, start_slideshow, stepper_cell_indices, steppers, stop_slideshow,
-                       unexecuted_cells, walk_slideshow)
+from labdriver import (NOTEBOOKS, error_outputs, notebook_cells, slide_type, start_slideshow,
+                       stepper_cell_indices, steppers, stop_slideshow, unexecuted_cells,
+                       walk_slideshow)
 
 pytestmark = pytest.mark.browser
 
 
-def check_stepper(stepper, name, latencies):
+def check_stepper(stepper, name, times_ms):
     """The notebook view: the slider, the E/M toggle and Play each change the figure."""
     stepper.wait_drawn()
     assert stepper.value == 0 and stepper.maximum > 0
@@ -28,7 +28,7 @@ def check_stepper(stepper, name, latencies):
 
     # The slider: ten single steps, each timed to the updated figure (reported, not asserted).
     times = stepper.step_latencies(10)
-    latencies.setdefault(name, []).extend(times)
+    times_ms.extend(times)
     print(f"{name}: slider step -> figure, median {statistics.median(times):.0f} ms "
           f"(min {min(times):.0f}, max {max(times):.0f})")
     moved = stepper.pixels()
@@ -67,24 +67,20 @@ def check_stepper_on_slide(page, index):
     moved = stepper.pixels()
     assert moved != before, "in the slideshow, the slider did not change the figure"
     try:
-        stepper.play_button.click(timeout=5_000)
+        stepper.play_a_step(click_timeout=5_000)
     except Exception as error:    # noqa: BLE001 -- playwright's TimeoutError, with its reason
-        raise AssertionError("in the slideshow, the Play button cannot be clicked (something "
-                             f"lies over it):\n{str(error)[-600:]}") from None
-    page.wait_for_function("h => Number(h.getAttribute('aria-valuenow')) > 1",
-                           arg=stepper.handle.element_handle(), timeout=10_000)
-    stepper.play_button.click()     # pause
+        raise AssertionError("in the slideshow, pressing Play did not advance the figure "
+                             f"(is something lying over the button?):\n{str(error)[-600:]}") from None
+    assert stepper.value > 1
     assert stepper.pixels() != moved, "in the slideshow, Play did not change the figure"
     assert "jp-mod-active" in cell.get_attribute("class"), "using the stepper left its slide"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_run_all_steppers_and_slideshow(name, lab, notebook_page, artifacts, latencies, live_slides):
-    page = notebook_page
+def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slides, record_property):
     stem = name.removesuffix(".ipynb")
     cells = notebook_cells(lab.root / name)   # the copy the server serves (read from its source)
-    open_notebook(page, lab, name)
-    seconds = run_all(page)
+    page, seconds = lecture(name)             # opened, and Run All once the kernel was ready
     print(f"\n{name}: Run All {seconds:.1f} s")
 
     assert error_outputs(page) == [], f"{name} shows error output after Run All"
@@ -94,8 +90,10 @@ def test_run_all_steppers_and_slideshow(name, lab, notebook_page, artifacts, lat
         f"{name}: expected a rendered stepper per stepper cell"
     found[0].root.scroll_into_view_if_needed()
     page.screenshot(path=artifacts / f"{stem}.png")
+    times_ms = []
     for stepper in found:
-        check_stepper(stepper, name, latencies)
+        check_stepper(stepper, name, times_ms)
+    record_property("latencies", (name, times_ms))
     found[0].root.screenshot(path=artifacts / f"{stem}-stepper.png")
 
     # The lecture: the live slideshow, walked cell by cell.
@@ -111,6 +109,7 @@ def test_run_all_steppers_and_slideshow(name, lab, notebook_page, artifacts, lat
     start_slideshow(page)
     slides, missed = walk_slideshow(page, cells, on_cell)
     live_slides[name] = {"slides": slides, "missed": missed}
+    record_property("live_slides", (name, live_slides[name]))
     stop_slideshow(page)
     assert missed == [], (
         f"{name}: the slideshow never showed cells {missed} (slide types "
