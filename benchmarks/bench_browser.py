@@ -2,9 +2,11 @@
 
 Starts its own JupyterLab (from this venv, on 127.0.0.1 with a random port and token, serving
 a temporary copy of notebooks/), opens a notebook in headless Chromium (/usr/bin/chromium via
-Playwright), runs it, and presses ArrowRight on the stepper's slider handle, timing in the
-page from the keydown to the new PNG decoded and painted (the kernel redraws the figure in
-between).  Prints the median of the steps; goal <= 250 ms on a 2-core machine.  With
+Playwright) at 1280x720, runs it (Run All once its kernel is connected and idle), and presses
+ArrowRight on the stepper's slider handle, timing in the page from the keydown to the new PNG
+decoded and painted (the kernel redraws the figure in between).  Prints the median of the
+steps against the goal of <= 250 ms on a 2-core machine (the browser tests report the same
+latency in their summary and assert nothing about it).  With
 ``--screenshot PATH`` it also saves the stepper (cropped to the widget) after the steps,
 which is how docs/stepper.png is made.
 
@@ -21,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from labdriver import (CHROMIUM, LATENCY_GOAL_MS, LabServer, launch_chromium,  # noqa: E402
-                       open_notebook, run_all, steppers)
+from labdriver import (CHROMIUM, LATENCY_GOAL_MS, VIEWPORT, LabServer,  # noqa: E402
+                       launch_chromium, open_notebook, run_all, steppers)
 
 
 def main():
@@ -49,7 +51,7 @@ def main():
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page = browser.new_page(viewport=VIEWPORT)
                 open_notebook(page, server, args.notebook)
                 seconds = run_all(page)
                 stepper = steppers(page)[0]

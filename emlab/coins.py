@@ -1,6 +1,6 @@
 """Mixture of biased coins (Do & Batzoglou 2008).
 
-Each trial i tosses one of k coins m_i times; ``x[i] = [heads_i, tails_i]``, shape (n, 2).
+Each set of tosses i tosses one of k coins m_i times; ``x[i] = [heads_i, tails_i]``, shape (n, 2).
 Coin j is chosen with probability ``pi_j`` and lands heads with probability ``p_j``:
 
     p(x_i, z_i = j) = pi_j * C(m_i, h_i) * p_j**h_i * (1 - p_j)**t_i
@@ -36,7 +36,7 @@ class Params:
 
 
 def check_x(x, name="x"):
-    """Trials as an (n, 2) int array ``[heads, tails]`` of non-negative counts."""
+    """Sets of tosses as an (n, 2) int array ``[heads, tails]`` of non-negative counts."""
     x = _checks.nonempty(_checks.as_array(x, name, ndim=2, shape=(None, 2), integer=True), name)
     if np.any(x < 0):
         raise ValueError(f"{name} must hold non-negative counts [heads, tails], got a negative count")
@@ -70,12 +70,12 @@ def m_step(x, resp):
     if np.any(tosses <= 0):
         from .errors import CollapseError
         j = int(np.argmin(tosses))
-        raise CollapseError(f"component {j} was given only trials without tosses", component=j)
+        raise CollapseError(f"component {j} was given only sets without tosses", component=j)
     return Params(nk / nk.sum(), heads / tosses)
 
 
 def sample(params, n, rng, tosses=10):
-    """Draw n trials of ``tosses`` tosses each: returns ``(x (n, 2) ints, z (n,) coin index)``."""
+    """Draw n sets of ``tosses`` tosses each: returns ``(x (n, 2) ints, z (n,) coin index)``."""
     params = _check_params(params)
     n = _checks.integer(n, "n", minimum=1)
     tosses = _checks.integer(tosses, "tosses", minimum=1)

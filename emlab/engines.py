@@ -65,7 +65,7 @@ class DistinctValues:
 
     Exact for a model whose M-step is a responsibility-weighted sum over points (an
     exponential family): a distinct row with weight ``count * r`` stands for its ``count``
-    copies.  Fast for counts (coins, Poisson), where a million trials hold only a few dozen
+    copies.  Fast for counts (coins, Poisson), where a million sets of tosses hold only a few dozen
     distinct values.
     """
 

@@ -1,6 +1,6 @@
 """The pictures of each model: one View subclass per kind of data.
 
-    CoinsView      coins: posterior per trial as stacked bars, the coin biases
+    CoinsView      coins: posterior r_ij per set of tosses as stacked bars, the coin biases
     PoissonView    counts (x (n,) ints): histogram split by responsibilities, mixture pmf
     DensityView    1-D continuous data (x (n,) or (n, 1)), e.g. a Gaussian with d = 1:
                    histogram split by responsibilities, mixture density
@@ -19,15 +19,16 @@ from .view import View
 
 
 class CoinsView(View):
-    """Coins: each trial's posterior ``P(coin j | trial)`` as a stacked bar (black tick: the
-    trial's share of heads), the coin biases ``theta_j``, and the log-likelihood."""
+    """Coins: the responsibilities ``r_ij = P(coin j | set of tosses i)`` of each set as a stacked
+    bar (black tick: the set's share of heads), the coin biases ``theta_j``, and the
+    log-likelihood."""
 
     @classmethod
     def cannot_show(cls, history):
         if not hasattr(history.params[0], "p"):
             return "it draws coin biases params.p"
         if history.x.ndim != 2 or history.x.shape[1] != 2:
-            return f"it draws trials x (n, 2) [heads, tails], got x of shape {history.x.shape}"
+            return f"it draws sets of tosses x (n, 2) [heads, tails], got x of shape {history.x.shape}"
         return None
 
     def make_axes(self):
@@ -35,14 +36,14 @@ class CoinsView(View):
 
     def draw_state(self, params, resp):
         x = self.history.x
-        trials = np.arange(1, len(x) + 1)
-        self.bars = plot.stacked_bars(self.ax, trials, resp, colors=self.colors)
+        sets = np.arange(1, len(x) + 1)
+        self.bars = plot.stacked_bars(self.ax, sets, resp, colors=self.colors)
         tosses = x.sum(axis=1)
         heads_share = np.divide(x[:, 0], tosses, out=np.full(len(x), np.nan), where=tosses > 0)
-        ticks = self.ax.plot(trials, heads_share, "_", color="black", ms=10, mew=2)
-        self.ax.set(ylim=(0, 1), xlabel="trial", ylabel="P(coin | trial)")
+        ticks = self.ax.plot(sets, heads_share, "_", color="black", ms=10, mew=2)
+        self.ax.set(ylim=(0, 1), xlabel="set of tosses i", ylabel="$r_{ij}$ = P(coin j | set i)")
         if len(x) <= 12:
-            self.ax.set_xticks(trials)
+            self.ax.set_xticks(sets)
         names = [f"coin {chr(65 + j)}" if j < 26 else f"coin {j}" for j in range(params.k)]
         self.bias_bars = self.ax_bias.barh(names, params.p, height=0.6, color=self.colors)
         self.bias_text = [self.ax_bias.text(p + 0.02, j, f"{p:.2f}", va="center")
