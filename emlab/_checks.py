@@ -36,7 +36,7 @@ def as_array(value, name, *, ndim=None, shape=None, integer=False):
                 raise ValueError(
                     f"{name} must have shape {_shape_text(shape)}, got {arr.shape} "
                     f"(axis {axis} should be {want})")
-    arr = arr.astype(float)
+    arr = arr.astype(float, copy=False)     # already a new array: no second copy
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, but it contains NaN or inf")
     if integer:

@@ -1,12 +1,18 @@
 """The Gaussian mixture's fast path for ``run_em`` (``gaussian.fast_engine``): the same E- and
 M-steps as ``gaussian.log_joint`` and ``gaussian.m_step``, as matrix products.
 
-The Gaussian log-density is linear in the features ``T(x) = [1, x, x x^T]`` (an exponential
-family), so all k log-densities of a chunk of rows are one matrix product ``T(x) @ eta`` and
-all M-step statistics are another, ``resp^T T(x)``.  Data are centred first; a component far
-from the centre relative to its own spread (where ``E[x x^T] - mu mu^T`` would lose digits)
-is computed the textbook way on the uncentred data (Cholesky density, mean, two-pass
-scatter) instead.  ``tests/test_engines.py`` checks that both paths agree.
+The Gaussian log-density is linear in the features ``T(x) = [1, x, x_a x_b]`` (an exponential
+family), so all k log-densities of a chunk of rows are one matrix product ``eta^T T(x)`` and
+all M-step statistics are another, ``resp^T T(x)``.  Which products ``x_a x_b`` are needed
+depends on the covariances: all pairs ``a <= b`` (the upper triangle of ``x x^T``) for full
+matrices, only the squares ``x_a^2`` when every precision is diagonal and the M-step keeps
+only variances (``covariance_type`` "diag" or "spherical").  The features are made chunk by
+chunk, a few thousand rows at a time, and never stored for all rows.
+
+Data are centred first; a component far from the centre relative to its own spread (where
+``E[x x^T] - mu mu^T`` would lose digits) is computed the textbook way on the uncentred data
+(Cholesky density, mean, two-pass scatter) instead.  ``tests/test_engines.py`` checks that
+every path agrees with the textbook steps.
 """
 import numpy as np
 
@@ -18,46 +24,66 @@ _EPS = np.finfo(float).eps
 # expanded form loses more than ~1e-12 relative accuracy; such components take the
 # textbook path.
 FAR = 1e3
-# Largest number of feature values (8 bytes each) kept between iterations.
-KEEP_FEATURES = 2 ** 23
+# Bytes of one chunk's features: small enough to stay in the L2 cache between the two
+# matrix products that read them.
+CHUNK_BYTES = 2 ** 20
+# The M-step options under which only the variances (the squares x_a^2) are needed.
+VARIANCES_ONLY = ("diag", "spherical")
 
 
 class GaussianStats:
     """E-step and M-step statistics of the Gaussian mixture as matrix products, in chunks of rows."""
 
-    def __init__(self, x, labels, chunk_bytes=2 ** 19):
+    def __init__(self, x, labels, chunk_bytes=CHUNK_BYTES):
         self.n, self.d = x.shape
-        self.x = x                          # the textbook path reads the data uncentred
+        self.x = x
         self.shift = x.mean(axis=0)
-        self.xc = x - self.shift
         self.labels = labels
         self.floor = gaussian.singular_floor(x)
-        self.upper = np.triu_indices(self.d)
-        n_features = self.d + len(self.upper[0])
-        self.chunk = max(256, chunk_bytes // (8 * n_features))
-        # T(x) of all rows is computed once when it is small enough to keep.
-        self.feats = self.features(self.xc) if self.n * n_features <= KEEP_FEATURES else None
+        self.chunk_bytes = chunk_bytes
+        # Whether the next M-step needs all products x_a x_b (unknown before the first one).
+        self.needs_products = None
 
-    def features(self, xc):
-        """``T(x) = [x, upper triangle of x x^T]`` for centred rows xc (m, d) -> (m, d + d(d+1)/2).
+    def pairs(self, squares_only):
+        """The products in ``T(x)``: ``(a, b)`` index arrays, all ``a <= b`` or only ``a == b``."""
+        return (np.arange(self.d),) * 2 if squares_only else np.triu_indices(self.d)
 
-        Stored column-major so that a block of rows is a matrix BLAS reads without copying.
-        """
-        columns = xc.T.copy()
-        return np.vstack([columns, columns[self.upper[0]] * columns[self.upper[1]]]).T
+    def rows_per_chunk(self, features):
+        """Rows whose ``features`` values take about ``chunk_bytes``, at least 256."""
+        return max(256, self.chunk_bytes // (8 * features))
 
-    def natural(self, params):
-        """``eta`` (features, k) and constant (k,) with ``log pi_j N(x | mu_j, Sigma_j) = T(x) eta_j + c_j``.
+    def chunks(self, squares_only):
+        """Yield ``(rows, T(x_rows))``: a slice of rows and their features (d + products, m), centred."""
+        d, products = self.d, len(self.pairs(squares_only)[0])
+        chunk = self.rows_per_chunk(d + products)
+        buffer = np.empty((d + products) * min(chunk, self.n))
+        for start in range(0, self.n, chunk):
+            rows = slice(start, min(start + chunk, self.n))
+            feats = buffer[:(d + products) * (rows.stop - start)].reshape(d + products, -1)
+            np.subtract(self.x[rows].T, self.shift[:, None], out=feats[:d])
+            if squares_only:
+                np.multiply(feats[:d], feats[:d], out=feats[d:])
+            else:                               # row a of x x^T's upper triangle: x_a x_b, b >= a
+                offset = d
+                for a in range(d):
+                    np.multiply(feats[a], feats[a:d], out=feats[offset:offset + d - a])
+                    offset += d - a
+            yield rows, feats
+
+    def natural(self, params, squares_only):
+        """``eta`` (features, k) and constant (k,) with ``log pi_j N(x | mu_j, Sigma_j) = eta_j^T T(x) + c_j``.
 
         Expanding the quadratic form with precision ``P = Sigma^{-1}`` and centred mean m:
         ``-1/2 x^T P x + (P m)^T x - 1/2 m^T P m - 1/2 log|2 pi Sigma| + log pi``.
+        With ``squares_only`` the precisions must be diagonal.  Also returns which
+        components are far (see ``FAR``).
         """
+        first, second = self.pairs(squares_only)
         m = params.means - self.shift
         chol_inv = np.linalg.inv(params.chol)
         precision = chol_inv.transpose(0, 2, 1) @ chol_inv
         linear = np.einsum("kij,kj->ki", precision, m)
-        off_diagonal = np.where(self.upper[0] == self.upper[1], 1.0, 2.0)
-        quadratic = -0.5 * precision[:, self.upper[0], self.upper[1]] * off_diagonal
+        quadratic = -0.5 * precision[:, first, second] * np.where(first == second, 1.0, 2.0)
         maha = np.einsum("ki,ki->k", m, linear)
         log_det = 2 * np.log(np.diagonal(params.chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):
@@ -65,38 +91,61 @@ class GaussianStats:
         return np.vstack([linear.T, quadratic.T]), const, maha > FAR
 
     def e_step(self, params):
-        """-> ((resp (n, k), N_j, sum_i r_ij T(x_i)), objective)."""
-        eta, const, far = self.natural(params)
+        """-> ((resp (n, k), N_j, sum_i r_ij T(x_i), squares_only), objective).
+
+        The squares suffice when every covariance is diagonal and the last M-step kept only
+        variances (before the first M-step: when the covariances are diagonal).
+        """
+        cov = params.covariances
+        diagonal = np.array_equal(cov, np.diagonal(cov, axis1=1, axis2=2)[:, :, None] * np.eye(self.d))
+        squares_only = diagonal and not self.needs_products
+        eta, const, far = self.natural(params, squares_only)
         far = np.flatnonzero(far)
-        k = params.k
         # Column-major (n, k) arrays: reductions over the k components of each row then run
         # over contiguous memory, which is many times faster for small k.
-        resp = np.empty((self.n, k), order="F")
-        stats = np.zeros((k, eta.shape[0]))
+        resp = np.empty((self.n, params.k), order="F")
+        stats = np.zeros((params.k, eta.shape[0]))
         objective = 0.0
-        for start in range(0, self.n, self.chunk):
-            rows = slice(start, start + self.chunk)
-            feats = self.features(self.xc[rows]) if self.feats is None else self.feats[rows]
-            log_joint = (eta.T @ feats.T + const[:, None]).T
+        for rows, feats in self.chunks(squares_only):
+            log_joint = (eta.T @ feats).T            # (m, k), column-major
+            log_joint += const
             for j in far:
                 log_joint[:, j] = (np.log(params.weights[j])
                                    + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
             labels = None if self.labels is None else self.labels[rows]
             resp[rows], rows_objective = labelled_posterior(log_joint, labels,
-                                                            np.arange(self.n)[rows])
+                                                            np.arange(rows.start, rows.stop))
             objective += rows_objective.sum()
-            stats += resp[rows].T @ feats
-        return (resp, stats), float(objective)
+            stats += resp[rows].T @ feats.T
+        return (resp, stats, squares_only), float(objective)
+
+    def products(self, resp):
+        """``sum_i r_ij T(x_i)`` with all products x_a x_b: (k, d + d(d+1)/2)."""
+        stats = np.zeros((resp.shape[1], self.d + self.d * (self.d + 1) // 2))
+        for rows, feats in self.chunks(squares_only=False):
+            stats += resp[rows].T @ feats.T
+        return stats
 
     def m_step(self, state, **options):
-        """Bishop eqs. 9.24-9.27 from ``N_j``, ``sum r x`` and ``sum r x x^T`` (centred)."""
-        resp, stats = state
+        """Bishop eqs. 9.24-9.27 from ``N_j``, ``sum r x`` and ``sum r x x^T`` (centred).
+
+        From squares only (diagonal statistics) when ``covariance_type`` is "diag" or
+        "spherical", which read only the variances; otherwise the products are summed now
+        if the E-step left them out.
+        """
+        resp, stats, squares_only = state
+        self.needs_products = options.get("covariance_type", "full") not in VARIANCES_ONLY
+        if squares_only and self.needs_products and self.d > 1:
+            stats, squares_only = self.products(resp), False
+        first, second = self.pairs(squares_only)
         nk = _checks.component_totals(resp) + 10 * _EPS
         means = stats[:, :self.d] / nk[:, None]
-        second = np.empty((len(nk), self.d, self.d))
-        second[:, self.upper[0], self.upper[1]] = stats[:, self.d:]
-        second[:, self.upper[1], self.upper[0]] = stats[:, self.d:]
-        scatter = second - nk[:, None, None] * means[:, :, None] * means[:, None, :]
+        moments = np.zeros((len(nk), self.d, self.d))
+        moments[:, first, second] = stats[:, self.d:]
+        moments[:, second, first] = stats[:, self.d:]
+        scatter = moments - nk[:, None, None] * means[:, :, None] * means[:, None, :]
+        if squares_only:                        # the products x_a x_b, a != b, were not summed
+            scatter *= np.eye(self.d)
         eig = np.linalg.eigvalsh(scatter / nk[:, None, None])
         exact = np.sum(means ** 2, axis=1) < FAR * eig[:, 0]   # also False when eig <= 0
         means = means + self.shift

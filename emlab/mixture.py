@@ -76,10 +76,12 @@ def posterior(log_joint, rows=None):
         raise ValueError(
             f"x[{i}] has zero probability under every component (log p(x_i, z) = -inf for all z); "
             "check that the parameters allow the data (e.g. a coin bias of exactly 0 or 1)")
+    resp = log_joint - top[:, None]               # one new array, then updated in place
     with np.errstate(under="ignore"):
-        unnorm = np.exp(log_joint - top[:, None])
-    total = unnorm.sum(axis=1)
-    return unnorm / total[:, None], top + np.log(total)
+        np.exp(resp, out=resp)
+    total = resp.sum(axis=1)
+    resp /= total[:, None]
+    return resp, top + np.log(total)
 
 
 def e_step(model, x, params):

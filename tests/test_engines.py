@@ -3,7 +3,8 @@
 GaussianStats (emlab/gaussian_stats.py: features T(x) = [1, x, x x^T], chunked) against
 ``gaussian.log_joint`` / ``emlab.e_step`` and ``gaussian.m_step`` (Cholesky densities,
 two-pass scatter), also where a component sits 1e4 and 1e6 of its standard deviations from
-the data mean (the fallback path); DistinctValues against the per-point E- and M-steps of
+the data mean (the fallback path), and with only the squares x_a^2 as features (diagonal
+covariances, covariance_type "diag" or "spherical"); DistinctValues against the per-point E- and M-steps of
 coins and Poisson; ``engine="auto"`` takes the textbook path on notebook-sized data and
 follows a model whose steps were replaced; what ``History`` keeps and prints.
 """
@@ -71,18 +72,15 @@ def test_gaussian_stats_with_labels():
 
 
 @pytest.mark.parametrize("n", [256, 1000, 1537])
-@pytest.mark.parametrize("keep_features", [True, False])
-def test_gaussian_stats_in_chunks(n, keep_features, monkeypatch):
-    """n not a multiple of the chunk, several chunks; features kept or recomputed per chunk."""
-    if not keep_features:
-        monkeypatch.setattr(gaussian_stats, "KEEP_FEATURES", 0)
+def test_gaussian_stats_in_chunks(n):
+    """n not a multiple of the chunk, several chunks, the features made chunk by chunk."""
     rng = np.random.default_rng(n)
     x, params = mixture_data(rng, n=n, d=2)
     engine = GaussianStats(x, None, chunk_bytes=1)          # the smallest chunk: 256 rows
-    assert engine.chunk == 256 and (engine.feats is None) == (not keep_features)
+    assert [rows.start for rows, _ in engine.chunks(squares_only=False)] == list(range(0, n, 256))
     assert_same_step(engine, x, params)
     one_chunk = GaussianStats(x, None, chunk_bytes=2 ** 30)
-    assert one_chunk.chunk >= n
+    assert len(list(one_chunk.chunks(squares_only=False))) == 1
     np.testing.assert_allclose(engine.e_step(params)[1], one_chunk.e_step(params)[1], rtol=1e-13)
 
 
@@ -117,6 +115,117 @@ def test_without_the_fallback_the_far_case_fails(distance, monkeypatch):
     params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [1.0, 1.0]], [np.eye(2), np.eye(2) / distance ** 2])
     with pytest.raises(AssertionError):
         assert_same_step(GaussianStats(x, None), x, params)
+
+
+# ---------------------------------------------------------------- squares only (diagonal covariances)
+
+def diagonal(params):
+    """The same Params with the off-diagonal covariances set to 0."""
+    variances = np.diagonal(params.covariances, axis1=1, axis2=2)
+    return gaussian.Params(params.weights, params.means, variances[:, :, None] * np.eye(params.d))
+
+
+def squares_only(engine, params):
+    return engine.e_step(params)[0][2]
+
+
+@pytest.mark.parametrize("d", [1, 2, 5])
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_squares_only_equal_the_textbook_steps(d, covariance_type):
+    """Diagonal covariances under a diagonal or spherical M-step: features [x, x_a^2] only."""
+    rng = np.random.default_rng(20 + d)
+    x, params = mixture_data(rng, n=700, d=d)
+    params = diagonal(params)
+    labels = np.where(rng.random(len(x)) < 0.2, rng.integers(3, size=len(x)), -1)
+    for options in ({}, {"reg_covar": 1e-3}, {"covariance_prior": (np.eye(d), d + 2.0)}):
+        engine = GaussianStats(x, None, chunk_bytes=1)        # several chunks
+        assert squares_only(engine, params)
+        new = assert_same_step(engine, x, params, covariance_type=covariance_type, **options)
+        assert squares_only(engine, new)
+        assert_same_step(engine, x, new, covariance_type=covariance_type, **options)
+    assert_same_step(GaussianStats(x, labels), x, params, labels, covariance_type=covariance_type)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied"])
+def test_diagonal_covariances_under_a_full_m_step_sum_the_products(covariance_type):
+    """A diagonal start of full (or tied) EM: the first E-step takes the squares only, so the
+    M-step sums the products x_a x_b itself; from then on the E-step takes them all."""
+    rng = np.random.default_rng(30)
+    x, params = mixture_data(rng, n=600, d=3)
+    engine = GaussianStats(x, None, chunk_bytes=1)
+    assert squares_only(engine, diagonal(params))
+    new = assert_same_step(engine, x, diagonal(params), covariance_type=covariance_type)
+    assert not squares_only(engine, diagonal(new))           # the M-step asked for products
+    assert_same_step(engine, x, diagonal(new), covariance_type=covariance_type)
+
+
+def test_full_covariances_under_a_diagonal_m_step():
+    """A full start of diagonal EM: products in the first E-step, squares from then on."""
+    rng = np.random.default_rng(31)
+    x, params = mixture_data(rng, n=600, d=3)
+    engine = GaussianStats(x, None)
+    assert not squares_only(engine, params)
+    new = assert_same_step(engine, x, params, covariance_type="diag")
+    assert squares_only(engine, new)
+    assert_same_step(engine, x, new, covariance_type="diag")
+
+
+@pytest.mark.parametrize("distance", [1e4, 1e6, 1e8])
+def test_squares_only_far_from_the_data_mean(distance):
+    """As test_gaussian_stats_far_from_the_data_mean, with diagonal covariances and M-step."""
+    rng = np.random.default_rng(int(np.log10(distance)) + 40)
+    bulk = rng.normal(size=(400, 2)) * [1.0, 2.0]
+    far = np.vstack([bulk, distance + rng.normal(size=(40, 2))])
+    params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [distance, distance]], [np.diag([1.0, 4.0]), np.eye(2)])
+    engine = GaussianStats(far, None)
+    assert squares_only(engine, params)
+    assert_same_step(engine, far, params, covariance_type="diag")
+
+    tight = np.vstack([bulk, [1.0, 1.0] + rng.normal(size=(40, 2)) / distance])
+    params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [1.0, 1.0]],
+                             [np.diag([1.0, 4.0]), np.eye(2) / distance ** 2])
+    engine = GaussianStats(tight, None)
+    new = assert_same_step(engine, tight, params, covariance_type="diag")
+    assert squares_only(engine, new)
+    assert_same_step(engine, tight, new, covariance_type="spherical")
+
+
+@pytest.mark.parametrize("distance", [1e4, 1e6])
+def test_without_the_fallback_the_far_case_fails_with_squares_only(distance, monkeypatch):
+    monkeypatch.setattr(gaussian_stats, "FAR", np.inf)
+    rng = np.random.default_rng(7)
+    x = np.vstack([rng.normal(size=(400, 2)), [1.0, 1.0] + rng.normal(size=(40, 2)) / distance])
+    params = gaussian.Params([0.9, 0.1], [[0.0, 0.0], [1.0, 1.0]], [np.eye(2), np.eye(2) / distance ** 2])
+    with pytest.raises(AssertionError):
+        assert_same_step(GaussianStats(x, None), x, params, covariance_type="diag")
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_squares_only_with_data_offset_by_1e6(covariance_type):
+    """All data 1e6 from the origin (centring is what keeps the digits), over several EM steps."""
+    rng = np.random.default_rng(50)
+    x, params = mixture_data(rng, n=900, d=3)
+    x = x + 1e6
+    params = diagonal(gaussian.Params(params.weights, params.means + 1e6, params.covariances))
+    engine = GaussianStats(x, None, chunk_bytes=1)
+    for _ in range(5):
+        assert squares_only(engine, params)
+        params = assert_same_step(engine, x, params, covariance_type=covariance_type)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_gaussian_run_em_with_constrained_covariances_equals_a_plain_loop(covariance_type):
+    """From full covariances: the first E-step with products, then squares only."""
+    x, params = mixture_data(np.random.default_rng(51), d=3)
+    history = emlab.run_em(gaussian, x, params, max_iter=15, tol=0, engine="fast",
+                           covariance_type=covariance_type)
+    theta = params
+    for t in range(1, 16):
+        resp, log_px = emlab.e_step(gaussian, x, theta)
+        np.testing.assert_allclose(history.log_likelihood[t - 1], log_px.sum(), rtol=1e-12)
+        theta = gaussian.m_step(x, resp, covariance_type=covariance_type)
+        np.testing.assert_allclose(history.params[t].means, theta.means, rtol=1e-9)
+        np.testing.assert_allclose(history.params[t].covariances, theta.covariances, rtol=1e-9)
 
 
 # ---------------------------------------------------------------- DistinctValues (coins, Poisson)

@@ -17,7 +17,7 @@ that a part loads without what it does not need):
     interactive  Stepper, stepper: the ipywidgets layer
     landscape    CoinsLandscapeView: EM's path on the coins' log-likelihood landscape
     runs         explorer_run, semi_supervised_run: what an explorer runs; no widgets
-    explorer     Explorer, explorer, semi_supervised_explorer: controls that rerun EM
+    explorers    Explorer, explorer, semi_supervised_explorer: controls that rerun EM
 """
 import importlib
 
@@ -32,7 +32,7 @@ _HOMES = {
     "interactive": ("Stepper", "stepper"),
     "landscape": ("CoinsLandscapeView",),
     "runs": ("explorer_run", "semi_supervised_run"),
-    "explorer": ("Explorer", "explorer", "semi_supervised_explorer"),
+    "explorers": ("Explorer", "explorer", "semi_supervised_explorer"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_MODULE_OF)

@@ -11,9 +11,9 @@ place of the figure: a ValueError (K larger than n, a start outside the paramete
 as two coins that both never land heads) or ``emlab.CollapseError`` (a component collapsed
 during EM).
 """
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
-import warnings
 
 import numpy as np
 

@@ -241,6 +241,19 @@ def lecture(request, lectures, lab):
             lectures.reset(lectures.page_for(name))
 
 
+@pytest.fixture
+def notebook_page(request, lectures, lab):
+    """A JupyterLab page (the session's first) for a test that opens its own notebook
+    (open_notebook, run_all).  Afterwards the kernels it started are shut down (in the
+    background); after a failure the page is reloaded."""
+    page = lectures.page_for(None)
+    before = {session["id"] for session in lab.api("/api/sessions")}
+    yield page
+    lab.shutdown_kernels(keep=before | set(lectures.running), wait=False)
+    if getattr(request.node, "call_failed", True):
+        lectures.reset(page)
+
+
 def exported(to):
     exports = _STARTED.get("exports") or _STARTED.setdefault("exports", start_exports())
     out = exports[to].result()

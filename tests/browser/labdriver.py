@@ -103,12 +103,13 @@ class LabServer:
     def lab_url(self):
         return f"{self.url}/lab?token={self.token}&reset"
 
-    def shutdown_kernels(self, path=None, wait=True):
-        """Shut down the kernel sessions of notebook ``path`` (all when None); with
-        ``wait=False`` in a background thread, so the next notebook need not wait for it."""
+    def shutdown_kernels(self, path=None, keep=(), wait=True):
+        """Shut down the kernel sessions of notebook ``path`` (all when None) except those
+        whose id or notebook is in ``keep``; with ``wait=False`` in a background thread, so
+        the next notebook need not wait for it."""
         def shut_down():
             for session in self.api("/api/sessions"):
-                if path is None or session["path"] == path:
+                if path in (None, session["path"]) and not {session["id"], session["path"]} & set(keep):
                     self.api(f"/api/sessions/{session['id']}", method="DELETE")
         if wait:
             shut_down()
@@ -350,9 +351,10 @@ def slide_type(cell):
 
 
 def stepper_cell_indices(cells):
-    """The code cells that create a stepper (read from their source)."""
-    return [i for i, cell in enumerate(cells)
-            if cell["cell_type"] == "code" and "stepper(" in "".join(cell["source"])]
+    """The code cells that create a stepper, or an explorer (a stepper with controls), read
+    from their source."""
+    return [i for i, cell in enumerate(cells) if cell["cell_type"] == "code"
+            and any(call in "".join(cell["source"]) for call in ("stepper(", "explorer("))]
 
 
 def shown_slides(cells):

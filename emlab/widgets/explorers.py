@@ -12,7 +12,6 @@ word.  What a setting runs is written without widgets in ``emlab.widgets.runs``.
 import html
 import inspect
 import threading
-from contextlib import contextmanager
 
 import ipywidgets as widgets
 import numpy as np
@@ -53,7 +52,7 @@ class Explorer(widgets.VBox):
     def __init__(self, rows, *, views=(), view_options=None, interval=700):
         self.views, self.view_options = tuple(views), dict(view_options or {})
         self.caption = widgets.HTML()
-        self._lock, self._running, self._disabled_before, self._quiet = threading.Lock(), False, None, False
+        self._lock, self._running, self._disabled_before = threading.Lock(), False, None
         settings = self.settings()
         try:
             history, summary = self.run(settings)
@@ -130,22 +129,11 @@ class Explorer(widgets.VBox):
                 control.disabled = True
             self.caption.value = f"running EM: <b>{html.escape(name)}</b> …"
 
-    @contextmanager
-    def quietly(self):
-        """Set controls without rerunning."""
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = False
-
     def watch(self, control):
         """Rerun when ``control`` changes (for controls added after ``__init__``)."""
         control.observe(self._on_change, names="value")
 
     def _on_change(self, change):
-        if self._quiet:
-            return
         self.on_change(change["owner"].description)
         self.rerun()
 
@@ -275,8 +263,7 @@ class ModelExplorer(Explorer):
         if name in ("K", "init") and self.init_value() == "manual":
             values = next(iter(self.manual_start().values()))
             if len(values) != min(max(self.controls["K"].value, 0), runs.MANUAL_MAX_K):
-                with self.quietly():
-                    self.set_manual(values)
+                self.set_manual(values)
 
 
 def coin_name(j):

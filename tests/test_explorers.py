@@ -2,6 +2,8 @@
 with a direct run_em call from the start those settings name (and the caption, the message,
 the stepper's controls with that run); the landscape view against scipy.stats.binom."""
 import io
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -287,3 +289,10 @@ def test_explorer_run_names_its_errors(points):
         runs.explorer_run(coins, DO_BATZOGLOU, init="k-means")
     with pytest.raises(TypeError, match="K must be an int"):
         runs.explorer_run(coins, DO_BATZOGLOU, K=2.5)
+
+
+def test_explorer_is_the_function_whichever_name_loads_first():
+    code = ("import emlab.widgets as w; w.Explorer; w.semi_supervised_explorer; w.explorer_run\n"
+            "assert callable(w.explorer) and w.explorer.__name__ == 'explorer', w.explorer")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
