@@ -2,15 +2,21 @@
 
 Each notebook runs once under nbval (every output compared with the stored one), and then
 once more, top to bottom, in the same kernel: the item "Run All again" after its last cell is
-a student pressing Run All a second time.  That second pass must raise nothing.
+a student pressing Run All a second time, in the student copy (``make student``: the
+exercises' solutions taken out).  That second pass must raise nothing, and each exercise's
+checker must then print "✗ not implemented yet".  No name that only a solution defines may be
+read by a later cell (checked on the source), so the first pass cannot hide a student copy
+that fails on its own.
 """
 import os
 from pathlib import Path
+import sys
 from queue import Empty
 
 import pytest
 
 ROOT = Path(__file__).parent
+NOT_YET = "✗ not implemented yet\n"
 
 
 def pytest_configure(config):
@@ -25,29 +31,52 @@ def pytest_configure(config):
 
 
 class RunAllAgain(pytest.Item):
-    """Execute every code cell of the notebook again in nbval's kernel (after nbval's own
-    pass); fails with the first error a cell raises."""
+    """Execute every code cell of the notebook's student copy in nbval's kernel (after nbval's
+    own pass); fails with the first error a cell raises or a checker that does not say
+    "not implemented yet"."""
 
     def runtest(self):
+        sys.path.insert(0, str(ROOT / "tools"))
+        import make_student
         kernel, timeout = self.parent.kernel, self.config.option.nbval_cell_timeout
         if kernel is None or not kernel.is_alive():
             raise RuntimeError("the notebook's kernel is not running")
-        cells = [c for c in self.parent.nb.cells if c.cell_type == "code"]
-        for number, cell in enumerate(cells):
-            msg_id = kernel.execute_cell_input(cell.source, allow_stdin=False)
-            while True:
-                try:
-                    reply = kernel.get_message(stream="shell", timeout=timeout)
-                except Empty:
-                    raise AssertionError(f"second Run All: cell {number} did not finish in "
-                                         f"{timeout} s") from None
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-            content = reply["content"]
+        leaks = make_student.solution_names_used_later(self.parent.nb)
+        assert not leaks, f"names only a solution defines, read by later cells: {leaks}"
+        copy = make_student.student_copy(self.parent.nb)
+        checkers = set(make_student.checker_cells(copy))
+        for index, cell in enumerate(copy.cells):
+            if cell.cell_type != "code":
+                continue
+            content, stdout = self.execute(kernel, cell.source, timeout)
             if content["status"] != "ok":
-                raise AssertionError(f"second Run All: cell {number} raised "
-                                     f"{content.get('ename')}: {content.get('evalue')}\n"
-                                     f"{cell.source}")
+                raise AssertionError(f"second Run All (student copy): cell {index} raised "
+                                     f"{content.get('ename')}: {content.get('evalue')}\n{cell.source}")
+            if index in checkers:
+                assert stdout == NOT_YET, f"student copy, checker cell {index} printed {stdout!r}"
+
+    @staticmethod
+    def execute(kernel, source, timeout):
+        """Run ``source``; returns the execute reply's content and what the cell printed."""
+        msg_id = kernel.execute_cell_input(source, allow_stdin=False)
+        stdout, idle, content = [], False, None
+        while not idle or content is None:
+            stream = "iopub" if not idle else "shell"
+            try:
+                message = kernel.get_message(stream=stream, timeout=timeout)
+            except Empty:
+                raise AssertionError(f"second Run All: a cell did not finish in {timeout} s\n"
+                                     f"{source}") from None
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = message["msg_type"]
+            if kind == "stream" and message["content"]["name"] == "stdout":
+                stdout.append(message["content"]["text"])
+            elif kind == "status" and message["content"]["execution_state"] == "idle":
+                idle = True
+            elif kind == "execute_reply":
+                content = message["content"]
+        return content, "".join(stdout)
 
     def reportinfo(self):
         return self.path, None, f"{self.parent.name}::Run All again"

@@ -85,6 +85,16 @@ def sample(params, n, rng, tosses=10):
     return np.column_stack([heads, tosses - heads]), z
 
 
+def init_random(x, k, rng):
+    """Random start: every bias p_j uniform in [0.05, 0.95] (one draw ``rng.uniform(0.05, 0.95, k)``),
+    equal weights 1/k.  x (n, 2), k <= n -> Params."""
+    x, rng = check_x(x), _checks.rng(rng)
+    k = _checks.integer(k, "k", minimum=1)
+    if k > len(x):
+        raise ValueError(f"k must be at most the number of sets of tosses n = {len(x)}, got k = {k}")
+    return Params(np.full(k, 1 / k), rng.uniform(0.05, 0.95, k))
+
+
 def _check_params(params):
     if not isinstance(params, Params):
         raise TypeError(f"params must be emlab.coins.Params, got {type(params).__name__}")

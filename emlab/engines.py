@@ -21,24 +21,27 @@ import numpy as np
 from .mixture import posterior
 
 
-def labelled_posterior(log_joint, labels, rows=None):
+def labelled_posterior(log_joint, labels, rows=None, out=None):
     """E-step with some labels known (semi-supervised EM).
 
     Unlabelled rows (label -1) get ``r_ij = p(z_i = j | x_i)`` and contribute ``log p(x_i)``
     to the objective; a labelled row keeps the one-hot ``r_ij = [j = y_i]`` and contributes
     ``log p(x_i, z_i = y_i)``.  ``rows`` (n,): the caller's index of each row (see
-    ``mixture.posterior``).  Returns ``(resp (n, k), objective per row (n,))``.
+    ``mixture.posterior``); ``out`` (n, k): where to write resp, may be ``log_joint`` itself.
+    Returns ``(resp (n, k), objective per row (n,))``.
     """
     rows = np.arange(len(log_joint)) if rows is None else rows
     if labels is None:
-        return posterior(log_joint, rows)
-    resp, objective = np.zeros_like(log_joint), np.empty(len(log_joint))
+        return posterior(log_joint, rows, out)
+    objective = np.empty(len(log_joint))
     free = labels < 0
+    known = np.flatnonzero(~free)
+    objective[known] = log_joint[known, labels[known]]
+    resp = np.zeros_like(log_joint) if out is None else out
     if np.any(free):
         resp[free], objective[free] = posterior(log_joint[free], rows[free])
-    known = np.flatnonzero(~free)
+    resp[known] = 0.0
     resp[known, labels[known]] = 1.0
-    objective[known] = log_joint[known, labels[known]]
     return resp, objective
 
 

@@ -24,9 +24,10 @@ _EPS = np.finfo(float).eps
 # expanded form loses more than ~1e-12 relative accuracy; such components take the
 # textbook path.
 FAR = 1e3
-# Bytes of one chunk's features: small enough to stay in the L2 cache between the two
-# matrix products that read them.
-CHUNK_BYTES = 2 ** 20
+# Bytes of one chunk's features and responsibilities: small enough to stay in the L2 cache
+# (2 MiB per core where measured, benchmarks/bench_gmm.py) between the matrix products that
+# read them, large enough that numpy's per-call overhead does not count.
+CHUNK_BYTES = 5 * 2 ** 18
 # The M-step options under which only the variances (the squares x_a^2) are needed.
 VARIANCES_ONLY = ("diag", "spherical")
 
@@ -48,14 +49,13 @@ class GaussianStats:
         """The products in ``T(x)``: ``(a, b)`` index arrays, all ``a <= b`` or only ``a == b``."""
         return (np.arange(self.d),) * 2 if squares_only else np.triu_indices(self.d)
 
-    def rows_per_chunk(self, features):
-        """Rows whose ``features`` values take about ``chunk_bytes``, at least 256."""
-        return max(256, self.chunk_bytes // (8 * features))
+    def chunks(self, squares_only, k):
+        """Yield ``(rows, T(x_rows))``: a slice of rows and their features (d + products, m), centred.
 
-    def chunks(self, squares_only):
-        """Yield ``(rows, T(x_rows))``: a slice of rows and their features (d + products, m), centred."""
+        As many rows as take ``chunk_bytes`` with their k responsibilities, at least 256.
+        """
         d, products = self.d, len(self.pairs(squares_only)[0])
-        chunk = self.rows_per_chunk(d + products)
+        chunk = max(256, self.chunk_bytes // (8 * (d + products + k)))
         buffer = np.empty((d + products) * min(chunk, self.n))
         for start in range(0, self.n, chunk):
             rows = slice(start, min(start + chunk, self.n))
@@ -106,23 +106,24 @@ class GaussianStats:
         resp = np.empty((self.n, params.k), order="F")
         stats = np.zeros((params.k, eta.shape[0]))
         objective = 0.0
-        for rows, feats in self.chunks(squares_only):
-            log_joint = (eta.T @ feats).T            # (m, k), column-major
-            log_joint += const
+        for rows, feats in self.chunks(squares_only, params.k):
+            block = resp[rows]                          # log p(x_i, z_i = j), then r_ij in place
+            np.matmul(eta.T, feats, out=block.T)
+            block += const
             for j in far:
-                log_joint[:, j] = (np.log(params.weights[j])
-                                   + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
+                block[:, j] = (np.log(params.weights[j])
+                               + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
             labels = None if self.labels is None else self.labels[rows]
-            resp[rows], rows_objective = labelled_posterior(log_joint, labels,
-                                                            np.arange(rows.start, rows.stop))
+            _, rows_objective = labelled_posterior(block, labels, np.arange(rows.start, rows.stop),
+                                                   out=block)
             objective += rows_objective.sum()
-            stats += resp[rows].T @ feats.T
+            stats += block.T @ feats.T
         return (resp, stats, squares_only), float(objective)
 
     def products(self, resp):
         """``sum_i r_ij T(x_i)`` with all products x_a x_b: (k, d + d(d+1)/2)."""
         stats = np.zeros((resp.shape[1], self.d + self.d * (self.d + 1) // 2))
-        for rows, feats in self.chunks(squares_only=False):
+        for rows, feats in self.chunks(False, resp.shape[1]):
             stats += resp[rows].T @ feats.T
         return stats
 

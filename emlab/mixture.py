@@ -60,7 +60,7 @@ def check_params(model, params, name="params"):
     return params
 
 
-def posterior(log_joint, rows=None):
+def posterior(log_joint, rows=None, out=None):
     """E-step from a log joint: ``r_ij = exp(log p(x_i, z=j) - log p(x_i))`` (Bishop eq. 9.23).
 
     ``log p(x_i) = logsumexp_j log p(x_i, z=j)`` is computed in the log domain so that
@@ -68,6 +68,8 @@ def posterior(log_joint, rows=None):
     Returns ``(resp (n, k), log_px (n,))``.  A row with zero probability under every
     component is a ValueError naming ``x[i]``: ``i`` is ``rows[row]`` when the log joint
     holds only some of the caller's rows (``rows`` (n,)), else the row itself.
+    ``out`` (n, k): where to write resp, which may be ``log_joint`` itself (a fast engine's
+    E-step, to save a copy); by default a new array.
     """
     top = np.max(log_joint, axis=1)
     if not np.all(np.isfinite(top)):
@@ -76,7 +78,7 @@ def posterior(log_joint, rows=None):
         raise ValueError(
             f"x[{i}] has zero probability under every component (log p(x_i, z) = -inf for all z); "
             "check that the parameters allow the data (e.g. a coin bias of exactly 0 or 1)")
-    resp = log_joint - top[:, None]               # one new array, then updated in place
+    resp = np.subtract(log_joint, top[:, None], out=out)
     with np.errstate(under="ignore"):
         np.exp(resp, out=resp)
     total = resp.sum(axis=1)

@@ -78,6 +78,17 @@ def sample(params, n, rng):
     return rng.poisson(params.rates[z]), z
 
 
+def init_random(x, k, rng):
+    """Random start: every rate lambda_j uniform between the smallest and the largest count (the
+    range raised to at least [0.5, 1], so every rate is > 0; one draw
+    ``rng.uniform(low, high, k)``), equal weights 1/k.  x (n,), k <= n -> Params."""
+    x, rng = check_x(x), _checks.rng(rng)
+    k = _checks.integer(k, "k", minimum=1)
+    if k > len(x):
+        raise ValueError(f"k must be at most the number of points n = {len(x)}, got k = {k}")
+    return Params(np.full(k, 1 / k), rng.uniform(max(x.min(), 0.5), max(x.max(), 1.0), k))
+
+
 def _check_params(params):
     if not isinstance(params, Params):
         raise TypeError(f"params must be emlab.poisson.Params, got {type(params).__name__}")

@@ -77,10 +77,10 @@ def test_gaussian_stats_in_chunks(n):
     rng = np.random.default_rng(n)
     x, params = mixture_data(rng, n=n, d=2)
     engine = GaussianStats(x, None, chunk_bytes=1)          # the smallest chunk: 256 rows
-    assert [rows.start for rows, _ in engine.chunks(squares_only=False)] == list(range(0, n, 256))
+    assert [rows.start for rows, _ in engine.chunks(False, params.k)] == list(range(0, n, 256))
     assert_same_step(engine, x, params)
     one_chunk = GaussianStats(x, None, chunk_bytes=2 ** 30)
-    assert len(list(one_chunk.chunks(squares_only=False))) == 1
+    assert len(list(one_chunk.chunks(False, params.k))) == 1
     np.testing.assert_allclose(engine.e_step(params)[1], one_chunk.e_step(params)[1], rtol=1e-13)
 
 

@@ -5,6 +5,7 @@ import io
 import subprocess
 import sys
 import threading
+from types import SimpleNamespace
 
 import numpy as np
 import PIL.Image
@@ -12,7 +13,7 @@ import pytest
 from scipy import stats
 
 import emlab
-from emlab import coins, gaussian
+from emlab import coins, gaussian, poisson
 from emlab import semi_supervised as ss
 from emlab import widgets
 from emlab.widgets import runs
@@ -139,6 +140,12 @@ def test_errors_show_a_message_and_the_next_valid_setting_runs_again(points, out
     c.controls["theta_A"].value = 0.8
     assert_shows(c, emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.8, 0.3]),
                                  learn_weights=False, **EM))
+    c.controls["K"].value = 6                                    # K > n = 5: its message, sliders for n
+    assert "K must be at most the number of points n = 5, got K = 6" in c.stepper.message.value
+    assert [n for n in c.controls if n.startswith("theta_")][-1] == "theta_E"
+    c.controls["K"].value = 2                                    # the first biases kept
+    assert_shows(c, emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.8, 0.3]),
+                                 learn_weights=False, **EM))
 
 
 def test_a_slow_run_says_it_is_running_and_disables_the_controls(points):
@@ -210,6 +217,57 @@ def test_models_with_only_a_random_start(model, truth):
         start = model.Params(np.full(3, 1 / 3), rng.uniform(0.25, 0.75, (3, x.shape[1])))
     assert_shows(e, emlab.run_em(model, x, start, **EM))
     assert "K = 3, init = random, seed = 0" in e.caption.value
+
+
+@pytest.mark.filterwarnings("ignore::emlab.ConvergenceWarning")
+def test_a_model_made_in_a_cell_gets_its_starts_from_its_own_parts():
+    """Nothing asks which model it is: a namespace of poisson's parts with its init_random gets
+    the random start; one of coins' parts without init_random gets only the manual start,
+    because its Params takes (weights, p)."""
+    counts = poisson.Params([0.4, 0.6], [2.0, 9.0])
+    x, _ = poisson.sample(counts, 120, np.random.default_rng(2))
+    mine = SimpleNamespace(Params=poisson.Params, check_x=poisson.check_x, log_joint=poisson.log_joint,
+                           m_step=poisson.m_step, init_random=poisson.init_random)
+    assert runs.inits(mine, x) == ("random",)
+    rates = np.random.default_rng(5).uniform(max(x.min(), 0.5), x.max(), 3)   # the documented draw
+    start = runs.start_params(mine, x, K=3, seed=5)
+    np.testing.assert_array_equal(start.rates, rates)
+    np.testing.assert_array_equal(start.weights, np.full(3, 1 / 3))
+    assert_same_run(runs.explorer_run(mine, x, K=3, seed=5),
+                    emlab.run_em(poisson, x, poisson.Params(np.full(3, 1 / 3), rates), **EM))
+    e = widgets.explorer(mine, x, K=3, seed=5, dpi=30)
+    assert list(e.controls) == ["K", "seed"]
+    with pytest.raises(ValueError, match="init must be one of 'random' for SimpleNamespace, got 'manual'"):
+        runs.start_params(mine, x, init="manual", theta=(0.5, 0.5))
+
+    tosses = SimpleNamespace(Params=coins.Params, check_x=coins.check_x, log_joint=coins.log_joint,
+                             m_step=coins.m_step)
+    assert runs.inits(tosses, DO_BATZOGLOU) == ("manual",)
+    np.testing.assert_array_equal(
+        runs.start_params(tosses, DO_BATZOGLOU, init="manual", theta=(0.6, 0.5)).p, [0.6, 0.5])
+    e = widgets.explorer(tosses, DO_BATZOGLOU, theta=(0.6, 0.5), learn_weights=False, dpi=30)
+    assert list(e.controls) == ["K", "seed", "theta_A", "theta_B"]
+    assert_shows(e, emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.6, 0.5]),
+                                 learn_weights=False, **EM))
+
+
+@pytest.mark.parametrize("model, x, low, high", [
+    (coins, DO_BATZOGLOU, 0.05, 0.95),
+    (poisson, np.array([3, 0, 7, 12, 5]), 0.5, 12),          # from the smallest count (raised to 0.5)
+    (poisson, np.array([0, 0, 0, 0, 0]), 0.5, 1.0),          # all zeros: rates still > 0
+])
+def test_init_random_draws_in_range_and_names_a_bad_k(model, x, low, high):
+    start = model.init_random(x, 5, np.random.default_rng(3))
+    drawn = start.p if model is coins else start.rates
+    np.testing.assert_array_equal(drawn, np.random.default_rng(3).uniform(low, high, 5))
+    assert np.all((low <= drawn) & (drawn <= high))
+    np.testing.assert_array_equal(start.weights, np.full(5, 0.2))
+    with pytest.raises(ValueError, match="k must be at most the number of .*n = 5, got k = 6"):
+        model.init_random(x, 6, 0)
+    with pytest.raises(ValueError, match="k must be >= 1, got 0"):
+        model.init_random(x, 0, 0)
+    with pytest.raises(TypeError, match="k must be an int, got float 2.5"):
+        model.init_random(x, 2.5, 0)
 
 
 def test_coins_landscape_matches_scipy_and_a_start_on_the_diagonal_stays_on_it():

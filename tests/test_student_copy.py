@@ -1,10 +1,11 @@
 """The student copy (``make student``, tools/make_student.py): the solutions are out, Run All
 still reaches the end, and every checker then prints "✗ not implemented yet".
 
-One execution per notebook: the student copy of the fixture and of every notebook in
-notebooks/ that has exercise cells (one test item each).  That the solutions pass is what the
-committed notebooks show, and nbval compares those outputs: here their stored checker lines
-are read, not run again.
+Here: the builder on a fixture notebook (built, then run in a fresh kernel), and on every
+notebook in notebooks/ that has exercises, what can be read without running it (no solution
+left, the stored checker lines of the full notebook are ✓, no later cell reads a name only a
+solution defines).  Running each notebook's student copy is the item "Run All again" that
+conftest.py adds after nbval's pass (in the same kernel, which the last check keeps honest).
 """
 import contextlib
 import io
@@ -32,14 +33,7 @@ def notebooks_with_exercises():
 
 
 NOTEBOOKS = [FIXTURE, *notebooks_with_exercises()]
-
-
-def checker_cells(nb):
-    """Indices of the checker calls: by the convention, the code cell right after a code
-    cell tagged ``solution``."""
-    cells = nb.cells
-    return [i + 1 for i, cell in enumerate(cells[:-1]) if cell.cell_type == "code"
-            and make_student.SOLUTION_TAG in make_student.tags(cell) and cells[i + 1].cell_type == "code"]
+checker_cells = make_student.checker_cells
 
 
 def stdout(cell):
@@ -52,7 +46,7 @@ def solutions(nb):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_student_copy_runs_to_the_end_and_every_checker_says_not_yet(path, tmp_path):
+def test_student_copy_has_no_solution_and_the_full_notebook_passes_its_checkers(path, tmp_path):
     original = read(path)
     make_student.build(path.parent, tmp_path, names=[path.name], log=lambda *a: None)
     copy = read(tmp_path / path.name)
@@ -72,6 +66,14 @@ def test_student_copy_runs_to_the_end_and_every_checker_says_not_yet(path, tmp_p
     for i in checkers:
         assert stdout(original.cells[i]).startswith("✓ "), (i, stdout(original.cells[i]))
 
+    assert make_student.solution_names_used_later(original) == []
+
+
+def test_student_copy_of_the_fixture_runs_to_the_end_and_its_checker_says_not_yet(tmp_path):
+    make_student.build(FIXTURE.parent, tmp_path, names=[FIXTURE.name], log=lambda *a: None)
+    copy = read(tmp_path / FIXTURE.name)
+    checkers = checker_cells(copy)
+    assert checkers
     # Run All on the student copy, in a fresh kernel, from the student copy's folder
     NotebookClient(copy, timeout=120, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -81,6 +83,16 @@ def test_student_copy_runs_to_the_end_and_every_checker_says_not_yet(path, tmp_p
     for i in checkers:
         assert stdout(copy.cells[i]) == NOT_YET, (i, stdout(copy.cells[i]))
         assert not [o for o in copy.cells[i].outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+def test_a_name_only_a_solution_defines_read_later_is_found():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [*make_student.implement_exercise("t", "def f(x):\n    raise NotImplementedError",
+                                                 "def helper():\n    return 2\n\ndef f(x):\n    return helper() * x",
+                                                 "check(f)"),
+                nbformat.v4.new_code_cell("for t in range(2):\n    print(t)"),
+                nbformat.v4.new_code_cell("print(helper())")]
+    assert make_student.solution_names_used_later(nb) == [("helper", 5)]
 
 
 def test_fixture_stored_checker_line_is_what_its_solution_prints():

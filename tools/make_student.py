@@ -25,6 +25,7 @@ the fresh copy (a student's work) is left as it is unless ``--force`` is given.
 Needs only the standard library and nbformat.
 """
 import argparse
+import ast
 import shutil
 import sys
 from pathlib import Path
@@ -76,6 +77,63 @@ def student_copy(nb):
         if clearing and cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
+
+
+def checker_cells(nb):
+    """Indices of the checker calls: by the convention, the code cell right after a code cell
+    tagged ``solution``."""
+    cells = nb.cells
+    return [i + 1 for i, cell in enumerate(cells[:-1]) if cell.cell_type == "code"
+            and SOLUTION_TAG in tags(cell) and cells[i + 1].cell_type == "code"]
+
+
+def _python(source):
+    """A cell's source as Python: IPython's magics and shell lines (``%``, ``!``) left out."""
+    return ast.parse("\n".join("pass" if line.lstrip().startswith(("%", "!")) else line
+                               for line in source.splitlines()))
+
+
+def _top_level_names(source):
+    """Names a cell binds at its top level (functions, classes, assignments, loops, imports)."""
+    names = set()
+    for statement in _python(source).body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in statement.names}
+        else:
+            names |= {node.id for node in ast.walk(statement)
+                      if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    return names
+
+
+def _free_names(source):
+    """Names a cell reads and does not bind anywhere itself (a conservative approximation)."""
+    tree = _python(source)
+    bound = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+             and isinstance(node.ctx, ast.Store)}
+    bound |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    bound |= {node.name for node in ast.walk(tree)
+              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)} - bound
+
+
+def solution_names_used_later(nb):
+    """``(name, cell index)`` for each name that only a solution cell binds (its skeleton does
+    not) and that a later code cell reads: in the student copy such a cell would fail."""
+    found, only_in_solutions, skeleton = [], set(), set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if EXERCISE_TAG in tags(cell):
+            skeleton = _top_level_names(cell.source)
+        elif SOLUTION_TAG in tags(cell):
+            only_in_solutions |= _top_level_names(cell.source) - skeleton
+        else:
+            found += [(name, index) for name in sorted(_free_names(cell.source) & only_in_solutions)]
+            only_in_solutions -= _top_level_names(cell.source)
+    return found
 
 
 def implement_exercise(task, skeleton, solution, check):

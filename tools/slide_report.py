@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import offline_export  # noqa: E402
 from labdriver import (CHROMIUM, VIEWPORT, LabServer, launch_chromium, measure_deck,  # noqa: E402
-                       notebook_cells, open_notebook, run_all, start_slideshow, stop_slideshow,
-                       walk_slideshow)
+                       notebook_cells, open_notebook, run_all, slide_type, start_slideshow,
+                       stop_slideshow, walk_slideshow)
 
 
 def first_line(cell):
@@ -31,7 +31,18 @@ def first_line(cell):
     return text.splitlines()[0][:60] if text else ""
 
 
+def warn_written_dashes(notebook):
+    """jupyterlab-slideshow (the live slideshow) hides a cell whose slide_type is "-"
+    written out; nbconvert's decks show it.  JupyterLab's own "-" writes no slide_type."""
+    dashes = [i for i, cell in enumerate(notebook_cells(notebook)) if slide_type(cell) == "-"
+              and "slide_type" in cell["metadata"].get("slideshow", {})]
+    if dashes:
+        print(f"\n{notebook.name}: WARNING cells {dashes} have slide_type \"-\" written out: the "
+              "live slideshow (jupyterlab-slideshow) hides them; delete the key instead")
+
+
 def report_deck(page, notebook, tmp):
+    warn_written_dashes(notebook)
     out = tmp / "slides"
     [deck] = offline_export.export("slides", out, [notebook])
     offline_export.copy_assets(out)

@@ -16,7 +16,6 @@ import threading
 import ipywidgets as widgets
 import numpy as np
 
-from .. import coins
 from ..em import run_em
 from ..errors import CollapseError
 from ..mixture import check_model
@@ -154,6 +153,7 @@ class ModelExplorer(Explorer):
                  em_options, views, view_options, interval):
         self.model, self.x, self.em_options = model, x, em_options
         self.inits = runs.inits(model, x)
+        self.manual_keyword = runs.manual_keyword(model, x)        # "theta", "means" or None
         self.controls = {"K": widgets.IntText(K, description="K", style=STYLE, layout={"width": "7em"})}
         if len(self.inits) > 1:
             self.controls["init"] = widgets.ToggleButtons(
@@ -169,7 +169,7 @@ class ModelExplorer(Explorer):
         main = widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"})
         self.manual = widgets.VBox()
         self.manual_controls = {}
-        self.set_manual(theta if model is coins else means, start_variance)
+        self.set_manual(theta if self.manual_keyword == "theta" else means, start_variance)
         self.show_manual(init)
         super().__init__([main, self.manual], views=views, view_options=view_options, interval=interval)
 
@@ -188,30 +188,31 @@ class ModelExplorer(Explorer):
         history = runs.explorer_run(self.model, self.x, **settings, **self.em_options)
         return history, runs.run_summary(history)
 
-    # ---- the manual start: one slider per coin bias, or per coordinate of each mean
+    # ---- the manual start (see runs.manual_keyword): one slider per coin bias p_j, or per
+    #      coordinate of each mean and one for the covariance start_variance * I
 
     def manual_start(self):
         """The manual start's keywords for ``explorer_run``: theta, or means and start_variance."""
         values = [c.value for name, c in self.manual_controls.items() if name != "start_variance"]
-        if self.model is coins:
+        if self.manual_keyword == "theta":
             return {"theta": tuple(values)}
         d = self.x.shape[1]
         return {"means": np.reshape(values, (-1, d)),
                 "start_variance": self.manual_controls["start_variance"].value}
 
     def set_manual(self, values, start_variance=None):
-        """Sliders for a manual start of K components (at most ``runs.MANUAL_MAX_K``) at
+        """Sliders for a manual start of K components (at most ``runs.MANUAL_MAX_K`` and n) at
         ``values`` (theta (K,) or means (K, d)); missing values come from the random start at
         ``seed``.  The start_variance slider (Gaussian) is made once and kept."""
         if "manual" not in self.inits:
             return
-        k = min(max(self.controls["K"].value, 0), runs.MANUAL_MAX_K)
+        k = self.manual_k()
         given = [] if values is None else list(np.asarray(values, float))[:k]
         if len(given) < k:
             seed = max(self.controls["seed"].value, 0)
             fill = runs.random_start(self.model)(self.x, k, np.random.default_rng(seed))
-            given += list(fill.p if self.model is coins else fill.means)[len(given):]
-        if self.model is coins:
+            given += list(fill.p if self.manual_keyword == "theta" else fill.means)[len(given):]
+        if self.manual_keyword == "theta":
             sliders = [widgets.FloatSlider(p, min=0, max=1, step=0.01, description=f"theta_{coin_name(j)}",
                                            continuous_update=False, style=STYLE) for j, p in enumerate(given)]
             rows = [widgets.HBox(sliders, layout={"flex_flow": "row wrap"})]
@@ -233,6 +234,11 @@ class ModelExplorer(Explorer):
             for slider in sliders:
                 if slider not in old.values():
                     self.watch(slider)
+
+    def manual_k(self):
+        """How many components the manual sliders cover: K, at most ``runs.MANUAL_MAX_K`` and n
+        (the random start that fills new sliders needs K <= n; a larger K runs into its message)."""
+        return min(max(self.controls["K"].value, 0), runs.MANUAL_MAX_K, len(self.x))
 
     def mean_sliders(self, j, mean):
         """Sliders "mu_j" (d = 1) or "mu_j x1", "mu_j x2" over the range of the data."""
@@ -262,7 +268,7 @@ class ModelExplorer(Explorer):
             self.show_manual(self.init_value())
         if name in ("K", "init") and self.init_value() == "manual":
             values = next(iter(self.manual_start().values()))
-            if len(values) != min(max(self.controls["K"].value, 0), runs.MANUAL_MAX_K):
+            if len(values) != self.manual_k():
                 self.set_manual(values)
 
 
@@ -310,8 +316,9 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
 
     Controls, each described by its name:
         K               the number of components (a whole number; K > n is refused in words)
-        init            the start: "random" (``runs.start_params``), "k-means" (the Gaussian's
-                        ``init_kmeans``), "manual" (coins; Gaussians with d <= 2)
+        init            the start: "random" (the model's ``init_random``), "k-means" (its
+                        ``init_kmeans``), "manual" (``Params(weights, p)`` as coins;
+                        ``Params(weights, means, covariances)`` with d <= 2 as the Gaussian)
         seed            the seed of a random or k-means start
         reg_covar       the Gaussian's covariance floor (0, 1e-6, 1e-4, 1e-2, 1e-1)
         theta_A, ...    a manual start of coins: each coin's bias

@@ -13,11 +13,12 @@ during EM).
 """
 import warnings
 from dataclasses import dataclass
+from inspect import signature
 from numbers import Integral
 
 import numpy as np
 
-from .. import _checks, bernoulli, coins, gaussian, poisson
+from .. import _checks, gaussian
 from .. import semi_supervised as ss
 from ..em import History, run_em
 from ..errors import ConvergenceWarning
@@ -27,52 +28,45 @@ from ..mixture import check_model, model_name
 MANUAL_MAX_K = 6
 
 
-def _random_coins(x, k, rng):
-    """Biases theta_j uniform in [0.05, 0.95], equal weights."""
-    return coins.Params(np.full(k, 1 / k), rng.uniform(0.05, 0.95, k))
-
-
-def _random_poisson(x, k, rng):
-    """Rates lambda_j uniform between the smallest and the largest count (at least 0.5), equal weights."""
-    return poisson.Params(np.full(k, 1 / k), rng.uniform(max(x.min(), 0.5), max(x.max(), 1.0), k))
-
-
-def _random_bernoulli(x, k, rng):
-    """Means mu_jd uniform in [0.25, 0.75], equal weights."""
-    return bernoulli.Params(np.full(k, 1 / k), rng.uniform(0.25, 0.75, (k, x.shape[1])))
-
-
-# The random start of each model of emlab without an ``init_random(x, k, rng)`` of its own.
-_RANDOM_STARTS = ((coins, _random_coins), (poisson, _random_poisson), (bernoulli, _random_bernoulli))
-
-
 def random_start(model):
-    """The model's ``init_random(x, k, rng)``, or the one above for coins, Poisson and Bernoulli; or None."""
-    own = getattr(model, "init_random", None)
-    return own or next((start for m, start in _RANDOM_STARTS if m is model), None)
+    """The model's ``init_random(x, k, rng)`` (an optional part of a model), or None."""
+    return getattr(model, "init_random", None)
+
+
+def manual_keyword(model, x):
+    """The keyword of ``start_params`` that a manual start of ``model`` on ``x`` takes, read from
+    the parameters ``model.Params`` takes (not from which model it is): "theta" for
+    ``Params(weights, p)`` (a bias p_j per component, as coins); "means" for
+    ``Params(weights, means, covariances)`` on x with d <= 2 columns (as the Gaussian); else None."""
+    fields = set(signature(model.Params).parameters)
+    if fields == {"weights", "p"}:
+        return "theta"
+    if fields == {"weights", "means", "covariances"} and np.ndim(x) == 2 and x.shape[1] <= 2:
+        return "means"
+    return None
 
 
 def inits(model, x):
-    """The starts an explorer offers for ``model`` on ``x``: "random" (see ``random_start``);
-    "k-means" when the model has ``init_kmeans`` (the Gaussian); "manual" for coins and for
-    Gaussians with d <= 2."""
+    """The starts an explorer offers for ``model`` on ``x``: "random" when the model has
+    ``init_random``; "k-means" when it has ``init_kmeans``; "manual" when its parameters allow
+    one (see ``manual_keyword``)."""
     names = ["random"] if random_start(model) is not None else []
     if hasattr(model, "init_kmeans"):
         names.append("k-means")
-    if model is coins or (model is gaussian and x.shape[1] <= 2):
+    if manual_keyword(model, x) is not None:
         names.append("manual")
     return tuple(names)
 
 
 def start_params(model, x, *, K=2, init="random", seed=0, theta=None, means=None, start_variance=None):
-    """The start theta^(0) of an explorer run, equal weights 1/K.
+    """The start theta^(0) of an explorer run.
 
-    init "random"   the model's ``init_random(x, K, seed)`` (the Gaussian: K distinct points as
-                    means, the data covariance) or, for coins, Poisson and Bernoulli, random
-                    parameters drawn with ``numpy.random.default_rng(seed)``
-    init "k-means"  the model's ``init_kmeans(x, K, seed)`` (the Gaussian)
-    init "manual"   coins: the K biases ``theta``; Gaussian: the K means ``means`` (K, d), each
-                    with covariance ``start_variance`` I (default: the data's mean variance)
+    init "random"   the model's ``init_random(x, K, numpy.random.default_rng(seed))``
+    init "k-means"  the model's ``init_kmeans(x, K, seed)``
+    init "manual"   equal weights 1/K and, for ``Params(weights, p)`` (coins), the K biases
+                    ``theta``; for ``Params(weights, means, covariances)`` (the Gaussian, d <= 2),
+                    the K means ``means`` (K, d), each with covariance ``start_variance`` I
+                    (default: the data's mean variance)
     """
     model = check_model(model)
     x = model.check_x(x)
@@ -92,9 +86,9 @@ def start_params(model, x, *, K=2, init="random", seed=0, theta=None, means=None
 
 
 def _manual_start(model, x, K, theta, means, start_variance):
-    if model is coins:
-        theta = _one_per_component(theta, K, "theta", "coin biases")
-        return coins.Params(np.full(K, 1 / K), theta)
+    weights = np.full(K, 1 / K)
+    if manual_keyword(model, x) == "theta":
+        return model.Params(weights=weights, p=_one_per_component(theta, K, "theta", "coin biases"))
     means = _one_per_component(means, K, "means", "means")
     if means.ndim != 2 or means.shape[1] != x.shape[1]:
         raise ValueError(f"means must be (K, d) = ({K}, {x.shape[1]}), got shape {means.shape}")
@@ -103,7 +97,7 @@ def _manual_start(model, x, K, theta, means, start_variance):
     if not variance > 0:
         raise ValueError(f"start_variance must be > 0 (a covariance start_variance * I), got {variance}")
     covariances = np.repeat(variance * np.eye(x.shape[1])[None], K, axis=0)
-    return gaussian.Params(np.full(K, 1 / K), means, covariances)
+    return model.Params(weights=weights, means=means, covariances=covariances)
 
 
 def _one_per_component(values, K, name, what):

@@ -137,14 +137,6 @@ def browser(playwright):
     browser.close()
 
 
-@pytest.fixture
-def context(browser):
-    """A fresh browser profile for one test."""
-    context = browser.new_context(viewport=VIEWPORT)
-    yield context
-    context.close()
-
-
 @pytest.fixture(scope="session")
 def lab(playwright):
     """The JupyterLab serving a temporary copy of notebooks/, up."""

@@ -27,12 +27,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1280, "height": 720}
 LATENCY_GOAL_MS = 250            # median slider step -> updated figure (issue 5): reported, never asserted
 SERVER_START_TIMEOUT = 90        # seconds until /api/status answers
-# JupyterLab settings for the session: every cell stays in the DOM (no windowing), and no
-# news or update checks (no network).
 # The project's defaults for JupyterLab (`make lab` starts it with this settings folder):
 # jupyterlab-slideshow keeps the cells' prompt column, without which JupyterLab's invisible
 # "collapse output" strip lies over the first 64 px of every output, the stepper's Play button.
 APP_SETTINGS = ROOT / "jupyterlab-settings"
+# JupyterLab settings for the tests' session: every cell stays in the DOM (no windowing), and
+# no news or update checks (no network).
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings":

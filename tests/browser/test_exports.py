@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from labdriver import (MEASURE_DECK_JS, NOTEBOOKS, REVEAL_URL, notebook_cells, open_deck,
-                       slide_type, stepper_cell_indices)
+from labdriver import (MEASURE_DECK_JS, NOTEBOOKS, REVEAL_URL, VIEWPORT, notebook_cells,
+                       open_deck, slide_type, stepper_cell_indices)
 
 # Text left as TeX after typesetting: $...$, $$, \( or \[ outside code.
 RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\$\$|\\\(|\\\[")
@@ -79,22 +79,35 @@ def test_slides_one_section_per_slide(name, slides_dir, cells):
     assert deck.fragments == types.count("fragment")
 
 
-def offline_page(context):
-    """A page that may load files only: every other request is aborted and recorded in
-    ``page.outside``; files that fail to load are recorded in ``page.missing``."""
-    page = context.new_page()
-    page.outside, page.missing = [], []
+@pytest.fixture(scope="module")
+def offline(browser):
+    """A browser profile that may load files only: every other request is aborted and
+    recorded in ``offline.outside``; files that fail to load in ``offline.missing``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.outside, context.missing = [], []
 
     def route(route):
         if route.request.url.startswith("file:"):
             route.continue_()
         else:
-            page.outside.append(route.request.url)
+            context.outside.append(route.request.url)
             route.abort()
-    page.route("**/*", route)
-    page.on("requestfailed", lambda request: request.url.startswith("file:")
-            and page.missing.append(request.url))
-    return page
+    context.route("**/*", route)
+    context.on("requestfailed", lambda request: request.url.startswith("file:")
+               and context.missing.append(request.url))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def offline_page(offline):
+    """A page of the offline profile, with what it requested outside or missed."""
+    offline.outside.clear()
+    offline.missing.clear()
+    page = offline.new_page()
+    page.outside, page.missing = offline.outside, offline.missing
+    yield page
+    page.close()
 
 
 def check_offline_content(page, name, cells, steppers):
@@ -140,8 +153,8 @@ def check_animation_plays(page, animation, name):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_html_offline(name, pages_dir, context, cells):
-    page = offline_page(context)
+def test_html_offline(name, pages_dir, offline_page, cells):
+    page = offline_page
     page.goto((pages_dir / name.replace(".ipynb", ".html")).as_uri(), wait_until="load")
     page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue "
                            "&& MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running",
@@ -150,7 +163,6 @@ def test_html_offline(name, pages_dir, context, cells):
     assert animations.count() >= 1, f"{name}: no animation in the exported page"
     check_animation_plays(page, animations.first, name)
     check_offline_content(page, name, cells(name), len(stepper_cell_indices(cells(name))))
-    page.close()
 
 
 # Go to the slide holding ``selector``'s first match (reveal.js's own navigation), with every
@@ -166,8 +178,8 @@ GO_TO_JS = """async ([revealUrl, selector]) => {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_deck_offline(name, slides_dir, context, cells, deck_slides, record_property):
-    page = offline_page(context)
+def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record_property):
+    page = offline_page
     open_deck(page, slides_dir / name.replace(".ipynb", ".slides.html"))
 
     # Navigation: the right arrow key leaves the first slide for the second.
@@ -187,7 +199,6 @@ def test_deck_offline(name, slides_dir, context, cells, deck_slides, record_prop
     check_animation_plays(page, animations.first, name)
     shown = [i for i in stepper_cell_indices(cells(name)) if slide_type(cells(name)[i]) not in ("skip", "notes")]
     check_offline_content(page, name, cells(name), len(shown))
-    page.close()
 
 
 @pytest.mark.browser
