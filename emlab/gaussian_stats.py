@@ -3,7 +3,8 @@ M-steps as ``gaussian.log_joint`` and ``gaussian.m_step``, as matrix products.
 
 The Gaussian log-density is linear in the features ``T(x) = [1, x, x_a x_b]`` (an exponential
 family), so all k log-densities of a chunk of rows are one matrix product ``eta^T T(x)`` and
-all M-step statistics are another, ``resp^T T(x)``.  Which products ``x_a x_b`` are needed
+all M-step statistics are another, ``resp^T T(x)`` (the constant 1 is added separately
+and ``N_j`` summed from resp).  Which products ``x_a x_b`` are needed
 depends on the covariances: all pairs ``a <= b`` (the upper triangle of ``x x^T``) for full
 matrices, only the squares ``x_a^2`` when every precision is diagonal and the M-step keeps
 only variances (``covariance_type`` "diag" or "spherical").  The features are made chunk by
@@ -91,7 +92,7 @@ class GaussianStats:
         return np.vstack([linear.T, quadratic.T]), const, maha > FAR
 
     def e_step(self, params):
-        """-> ((resp (n, k), N_j, sum_i r_ij T(x_i), squares_only), objective).
+        """-> ((resp (n, k), sum_i r_ij T(x_i) (k, features), squares_only), objective).
 
         The squares suffice when every covariance is diagonal and the last M-step kept only
         variances (before the first M-step: when the covariances are diagonal).
