@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/ $(ARGS)
+	$(BIN)/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/jupyterlab-settings notebooks/ $(ARGS)
 
 test: $(STAMP)
 	@test -x $(EMLAB_CHROMIUM) || echo "make test: $(EMLAB_CHROMIUM) not found, so the browser tests" \

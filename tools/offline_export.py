@@ -5,17 +5,20 @@ script from CDNs: in a lecture hall without network a deck shows unstyled text a
 This script points every one of those URLs at local copies in ``vendor/`` next to the pages,
 so the output folder is self-contained (copy it to a USB stick and open it from there).
 
-The local copies are npm packages: the versions nbconvert's templates ask for (reveal.js 4.0.2,
-require.js 2.1.10, MathJax 2.7.7; jQuery 2.2.4, the last 2.x, since 2.0.3 is not on npm) and
-the ipywidgets 8 embed script (@jupyter-widgets/html-manager 1.0.x, which draws the steppers
-as they were saved) and Font Awesome 4.4.0 (the icons of matplotlib's animation player).  npm is the one registry that ships all of them, unchanged, as the CDN
-serves them.  They are installed once into build/vendor-cache (``npm install``; reinstalled
-when the list below changes) and the files a page loads are copied from there.
+The local copies are npm packages: the versions nbconvert's templates ask for (reveal.js
+4.0.2, require.js 2.1.10, MathJax 2.7.7; jQuery 2.2.4, the last 2.x, since 2.0.3 is not on
+npm), the ipywidgets 8 embed script (@jupyter-widgets/html-manager 1.0.x, which draws the
+steppers as they were saved) and Font Awesome 4.4.0 (the icons of matplotlib's animation
+player).  npm is the one registry that ships all of them, unchanged, as the CDNs serve them
+(PyPI's jupyter-server-mathjax and Debian's libjs-mathjax carry MathJax alone).  They are
+installed once into build/vendor-cache (``npm install``; again when the list below changes)
+and the files a page loads are copied (hard-linked when possible) from there.
 
     python tools/offline_export.py slides build/slides notebooks/*.ipynb
     python tools/offline_export.py html build/html notebooks/*.ipynb
 """
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -63,23 +66,25 @@ NO_MERMAID = ("{%- extends 'index.html.j2' -%}\n"
 
 
 def install_vendor():
-    """The npm packages in build/vendor-cache (installed unless the same list already is);
-    returns their node_modules folder."""
+    """The npm packages in build/vendor-cache (installed unless the same list already is;
+    one process at a time); returns their node_modules folder."""
     stamp, wanted = CACHE / "installed.json", json.dumps(PACKAGES, sort_keys=True)
-    modules = CACHE / "node_modules"
-    if stamp.exists() and stamp.read_text() == wanted:
-        return modules
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm not found: the offline decks take reveal.js and MathJax from npm "
-                           "(apt-get install npm)")
-    shutil.rmtree(CACHE, ignore_errors=True)
-    CACHE.mkdir(parents=True)
-    subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-save", "--no-package-lock",
-                    "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
-                    *(f"{name}@{version}" for name, version in PACKAGES.items())], check=True)
-    stamp.write_text(wanted)
-    return modules
+    CACHE.parent.mkdir(parents=True, exist_ok=True)
+    with open(CACHE.parent / "vendor-cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp.exists() and stamp.read_text() == wanted):
+            npm = shutil.which("npm")
+            if npm is None:
+                raise RuntimeError("npm not found: the offline decks take reveal.js and MathJax "
+                                   "from npm (apt-get install npm)")
+            shutil.rmtree(CACHE, ignore_errors=True)
+            CACHE.mkdir(parents=True)
+            subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-save", "--no-package-lock",
+                            "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
+                            *(f"{name}@{version}" for name, version in PACKAGES.items())],
+                           check=True)
+            stamp.write_text(wanted)
+    return CACHE / "node_modules"
 
 
 def link_or_copy(source, target):

@@ -1,5 +1,5 @@
-"""Fixtures for the real-browser tests: one JupyterLab server, one Chromium and one JupyterLab
-page per session, and the exported decks and pages built once per session.
+"""Fixtures for the real-browser tests: one JupyterLab server and one Chromium per session,
+and the exported decks and pages built once per session.
 
 The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 with a free
 port and a random token, serving a temporary copy of notebooks/ (Run All never touches the
@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
-                       finish_run_all, launch_chromium, open_lab, open_notebook, start_run_all,
+                       finish_open_and_run_all, launch_chromium, open_lab, start_open_and_run_all,
                        stop_slideshow)
 
 # Measurements the tests pass on (within a process: a fit test reads what the test before it
@@ -84,15 +84,18 @@ def export(to, notebooks):
     return out
 
 
-def start_exports():
-    """Copy notebooks/ (the tests read the same copies), then export the decks and the pages
-    in a background thread."""
+EXPORTS = {"slides": "slides_dir", "html": "pages_dir"}     # what -> the fixture giving it
+
+
+def start_exports(kinds=tuple(EXPORTS)):
+    """Copy notebooks/ (the tests read the same copies), then export them (``kinds``: "slides",
+    "html") in a background thread."""
     notebooks = Path(tempfile.mkdtemp(prefix="emlab-exports-")) / "notebooks"
     notebooks.mkdir()
     for name in NOTEBOOKS:
         shutil.copy2(ROOT / "notebooks" / name, notebooks / name)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emlab-export")
-    exports = {to: pool.submit(export, to, notebooks) for to in ("slides", "html")}
+    exports = {to: pool.submit(export, to, notebooks) for to in kinds}
     pool.shutdown(wait=False)
     return exports
 
@@ -102,8 +105,9 @@ def pytest_collection_finish(session):
     if os.environ.get("PYTEST_XDIST_WORKER") or not CHROMIUM.exists():
         return
     wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
-    if wanted & {"slides_dir", "pages_dir"}:
-        _STARTED["exports"] = start_exports()
+    kinds = [to for to, fixture in EXPORTS.items() if fixture in wanted]
+    if kinds:
+        _STARTED["exports"] = start_exports(kinds)
     if "lab" in wanted:
         _STARTED["lab"] = start_lab()
 
@@ -165,24 +169,28 @@ class Lectures:
         return self.pages[slot]
 
     def start(self, name):
+        """Open and run notebook ``name`` on its page, dropping a notebook started there
+        before and not taken (the tests ran in another order than collected)."""
         page = self.page_for(name)
-        open_notebook(page, self.lab, name)
-        self.running[name] = (page, start_run_all(page))
+        for other in [n for n, p in self.running.items() if p is page]:
+            del self.running[other]
+        start_open_and_run_all(page, self.lab, name)
+        self.running[name] = page
 
     def take(self, name):
-        """Notebook ``name`` opened and run (Run All) to its end, and the next one started:
-        returns (page, seconds from Run All to its end)."""
+        """Notebook ``name`` opened and run (Run All) to its end, and the next one started
+        on the other page: returns (page, seconds from Run All to its end)."""
         if name not in self.running:
             self.start(name)
+        page = self.running.pop(name)
         following = self.order[self.order.index(name) + 1:] if name in self.order else []
-        if following and following[0] not in self.running:
+        if following and following[0] not in self.running and self.page_for(following[0]) is not page:
             try:
                 self.start(following[0])
             except Exception:     # noqa: BLE001 -- its own test starts it again, and reports
                 self.running.pop(following[0], None)
                 self.reset(self.page_for(following[0]))
-        page, started = self.running.pop(name)
-        return page, finish_run_all(page, started)
+        return page, finish_open_and_run_all(page, name)
 
     def reset(self, page):
         """After a failure: out of the slideshow, JupyterLab reloaded."""
@@ -215,9 +223,10 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def lecture(request, lectures, lab):
     """``lecture(name)`` -> (page, Run All seconds): notebook ``name`` opened in JupyterLab
-    and run.  The notebooks of this test function are run in the session's order (the next
-    one starts while this one is checked).  Afterwards this notebook's kernel is shut down
-    (in the background); after a failure its page is reloaded."""
+    and run (Run All once its kernel is connected and idle).  The notebooks of this test
+    function are run in the session's order (the next one starts while this one is
+    checked).  Afterwards this notebook's kernel is shut down (in the background); after a
+    failure its page is reloaded."""
     if not lectures.order:
         lectures.order = [item.callspec.params["name"] for item in request.session.items
                           if getattr(item, "originalname", None) == request.node.originalname]
@@ -247,7 +256,9 @@ def notebook_page(request, lectures, lab):
 
 
 def exported(to):
-    exports = _STARTED.get("exports") or _STARTED.setdefault("exports", start_exports())
+    exports = _STARTED.setdefault("exports", {})
+    if to not in exports:
+        exports.update(start_exports([to]))
     out = exports[to].result()
     if isinstance(out, str):
         if "npm not found" in out:

@@ -13,6 +13,10 @@ import pytest
 from labdriver import (MEASURE_DECK_JS, NOTEBOOKS, REVEAL_URL, VIEWPORT, notebook_cells,
                        open_deck, slide_type, stepper_cell_indices)
 
+# test_deck_slides_fit reads what test_deck_offline measured in the same process: under
+# pytest-xdist the file stays on one worker (--dist loadfile, or loadgroup).
+pytestmark = pytest.mark.xdist_group("test_exports")
+
 # Text left as TeX after typesetting: $...$, $$, \( or \[ outside code.
 RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\$\$|\\\(|\\\[")
 # The text of the page outside <script>, <style>, code and MathJax's output.
@@ -28,9 +32,10 @@ VISIBLE_TEXT_JS = """root => {
 
 
 @pytest.fixture
-def cells(slides_dir):
-    """The cells of a notebook, read from the copy that was exported."""
-    return lambda name: notebook_cells(slides_dir.parent / "notebooks" / name)
+def cells(request):
+    """The cells of a notebook, read from the copy that was exported (beside the export)."""
+    out = request.getfixturevalue("pages_dir" if "pages_dir" in request.fixturenames else "slides_dir")
+    return lambda name: notebook_cells(out.parent / "notebooks" / name)
 
 
 def slide_types(cells):
@@ -112,19 +117,24 @@ def offline_page(offline):
 
 def check_offline_content(page, name, cells, steppers):
     """Math typeset with no TeX error and none left raw, the widgets drawn by the widget
-    embed script (their saved figures; at least ``steppers`` images), Font Awesome's icons (the animation buttons)
-    loaded, nothing requested from outside and no file missing."""
+    embed script (their saved figures; at least ``steppers`` images), Font Awesome's icons
+    (the animation buttons) loaded, nothing requested from outside and no file missing."""
     if has_math(cells):
         assert page.locator(".MathJax_CHTML, .mjx-chtml").count() > 0, f"{name}: no formula typeset"
     assert page.locator(".mjx-merror, .MathJax_Error").count() == 0, f"{name}: a formula failed"
     for text in page.locator(".jp-RenderedMarkdown, .jp-MarkdownOutput").evaluate_all(
             f"nodes => nodes.map({VISIBLE_TEXT_JS})"):
         assert not RAW_TEX.search(text), f"{name}: TeX left untypeset: {RAW_TEX.search(text)[0]!r}"
-    images = page.locator(".jupyter-widgets img.widget-image")
-    page.wait_for_function(f"() => document.querySelectorAll('.jupyter-widgets img.widget-image')"
-                           f".length >= {steppers}", timeout=10_000)
-    page.wait_for_function("imgs => imgs.every(i => i.complete && i.naturalWidth > 0)",
-                           arg=images.element_handles(), timeout=10_000)
+    try:
+        page.wait_for_function(f"""() => {{
+            const images = [...document.querySelectorAll('.jupyter-widgets img.widget-image')];
+            return images.length >= {steppers} && images.every(i => i.complete && i.naturalWidth > 0);
+        }}""", timeout=10_000)
+    except Exception:     # noqa: BLE001 -- playwright's TimeoutError: say what is missing
+        drawn = page.locator(".jupyter-widgets img.widget-image").count()
+        raise AssertionError(f"{name}: the widget embed script drew {drawn} widget images, "
+                             f"at least {steppers} expected (is the widget state saved in the "
+                             "notebook's metadata?)") from None
     page.wait_for_function("() => document.fonts.ready.then(() => [...document.fonts].some("
                            "f => f.family.includes('FontAwesome') && f.status === 'loaded'))",
                            timeout=10_000)
@@ -197,8 +207,10 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     assert animations.count() >= 1, f"{name}: no animation in the deck"
     page.evaluate(GO_TO_JS, [REVEAL_URL, ".animation"])
     check_animation_plays(page, animations.first, name)
-    shown = [i for i in stepper_cell_indices(cells(name)) if slide_type(cells(name)[i]) not in ("skip", "notes")]
-    check_offline_content(page, name, cells(name), len(shown))
+    notebook = cells(name)
+    shown = [i for i in stepper_cell_indices(notebook)
+             if slide_type(notebook[i]) not in ("skip", "notes")]
+    check_offline_content(page, name, notebook, len(shown))
 
 
 @pytest.mark.browser

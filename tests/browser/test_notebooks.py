@@ -17,7 +17,9 @@ from labdriver import (NOTEBOOKS, error_outputs, notebook_cells, slide_type, sta
                        stepper_cell_indices, steppers, stop_slideshow, unexecuted_cells,
                        walk_slideshow)
 
-pytestmark = pytest.mark.browser
+# test_live_slides_fit reads what test_run_all_steppers_and_slideshow measured in the same
+# process: under pytest-xdist the file stays on one worker (--dist loadfile, or loadgroup).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("test_notebooks")]
 
 
 def check_stepper(stepper, name, times_ms):
@@ -97,7 +99,8 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
     found[0].root.screenshot(path=artifacts / f"{stem}-stepper.png")
 
     # The lecture: the live slideshow, walked cell by cell.
-    on_slides = [i for i in stepper_cell_indices(cells) if slide_type(cells[i]) not in ("skip", "notes")]
+    on_slides = [i for i in stepper_cell_indices(cells)
+                 if slide_type(cells[i]) not in ("skip", "notes")]
     used = []
 
     def on_cell(index):
