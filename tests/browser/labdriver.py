@@ -523,6 +523,8 @@ MEASURE_DECK_JS = """async revealUrl => {
         const {h, v} = Reveal.getIndices(slide);
         Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
         await typeset();
+        await document.fonts.ready;        // MathJax's web fonts change the heights when they arrive
+        await typeset();
         await Promise.all([...slide.querySelectorAll('img')].map(img => img.decode().catch(() => null)));
         const first = slide.querySelector('h1, h2, h3, h4, .jp-RenderedMarkdown p, '
                                           + '.jp-InputArea-editor');
