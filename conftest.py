@@ -16,6 +16,8 @@ from queue import Empty
 import pytest
 
 ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from report import pytest_runtest_logreport, pytest_terminal_summary  # noqa: E402,F401 (hooks)
 NOT_YET = "✗ not implemented yet\n"
 
 

@@ -19,7 +19,6 @@ EMLAB_REQUIRE_BROWSER=1 is set they fail instead (a skip in CI is a failure).
 """
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
+from labdriver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
                        finish_open_and_run_all, launch_chromium, open_lab, start_open_and_run_all,
                        stop_slideshow)
 
@@ -36,9 +35,8 @@ from labdriver import (ARTIFACTS, CHROMIUM, LATENCY_GOAL_MS, NOTEBOOKS, ROOT, VI
 # measured) ...
 LIVE_SLIDES = {}    # notebook -> {"slides": [(first cell, height px, window px)], "missed": [cells]}
 DECK_SLIDES = {}    # notebook -> reveal.js measure of its exported deck (test_exports.py)
-# ... and report (collected from the tests' record_property, so that it also works under
-# pytest-xdist, whose workers send their reports to the main process): kind -> notebook -> value.
-REPORTED = {"latencies": {}, "live_slides": {}, "deck_slides": {}}
+# ... and report: tests/browser/report.py, loaded by the root conftest.py (the main process
+# of pytest-xdist loads no conftest below the root).
 _STARTED = {}       # what pytest_collection_finish started: "lab", "exports"
 
 
@@ -298,40 +296,3 @@ def live_slides():
 @pytest.fixture
 def deck_slides():
     return DECK_SLIDES
-
-
-def pytest_runtest_logreport(report):
-    for kind, value in report.user_properties:
-        if kind in REPORTED:
-            name, measure = value
-            REPORTED[kind][name] = measure
-
-
-def pytest_terminal_summary(terminalreporter):
-    write = terminalreporter.write_line
-    latencies, live, decks = (REPORTED[k] for k in ("latencies", "live_slides", "deck_slides"))
-    if latencies:
-        terminalreporter.section("stepper latency in Chromium: slider step -> updated figure")
-        for name, times in sorted(latencies.items()):
-            write(f"{name}: median {statistics.median(times):.0f} ms over {len(times)} steps "
-                  f"(min {min(times):.0f}, max {max(times):.0f})")
-        every = [t for times in latencies.values() for t in times]
-        write(f"all: median {statistics.median(every):.0f} ms over {len(every)} steps "
-              f"(goal <= {LATENCY_GOAL_MS} ms; measured, not asserted)")
-    if live or decks:
-        terminalreporter.section("slides: count and tallest (a slide fits when tallest <= screen)")
-        for name in sorted(set(live) | set(decks)):
-            parts = []
-            if name in live:
-                slides, missed = live[name]["slides"], live[name]["missed"]
-                heights = [h for _, h, _ in slides if h is not None]
-                window = slides[0][2]
-                parts.append(f"live {len(slides)} slides, tallest {max(heights, default=0)} px of "
-                             f"{window}, {sum(h > window for h in heights)} too tall"
-                             + (f" ({len(missed)} cells not shown, not measured)" if missed else ""))
-            if name in decks:
-                deck = decks[name]
-                heights = [s["height"] for s in deck["slides"]]
-                parts.append(f"deck {len(heights)} slides, tallest {max(heights)} px of "
-                             f"{deck['height']}, {sum(h > deck['height'] for h in heights)} too tall")
-            write(f"{name}: " + "; ".join(parts))

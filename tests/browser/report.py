@@ -1,0 +1,49 @@
+"""The browser tests' report in the terminal summary: stepper latencies and slide heights.
+
+Collected from the tests' ``record_property`` in ``pytest_runtest_logreport``, which also runs in
+the main process of pytest-xdist (its workers send their reports there); the root conftest.py
+loads these hooks, since that process loads no conftest below the root.
+"""
+import statistics
+
+from labdriver import LATENCY_GOAL_MS
+
+# kind -> notebook -> value
+REPORTED = {"latencies": {}, "live_slides": {}, "deck_slides": {}}
+
+
+def pytest_runtest_logreport(report):
+    for kind, value in report.user_properties:
+        if kind in REPORTED:
+            name, measure = value
+            REPORTED[kind][name] = measure
+
+
+def pytest_terminal_summary(terminalreporter):
+    write = terminalreporter.write_line
+    latencies, live, decks = (REPORTED[k] for k in ("latencies", "live_slides", "deck_slides"))
+    if latencies:
+        terminalreporter.section("stepper latency in Chromium: slider step -> updated figure")
+        for name, times in sorted(latencies.items()):
+            write(f"{name}: median {statistics.median(times):.0f} ms over {len(times)} steps "
+                  f"(min {min(times):.0f}, max {max(times):.0f})")
+        every = [t for times in latencies.values() for t in times]
+        write(f"all: median {statistics.median(every):.0f} ms over {len(every)} steps "
+              f"(goal <= {LATENCY_GOAL_MS} ms; measured, not asserted)")
+    if live or decks:
+        terminalreporter.section("slides: count and tallest (a slide fits when tallest <= screen)")
+        for name in sorted(set(live) | set(decks)):
+            parts = []
+            if name in live:
+                slides, missed = live[name]["slides"], live[name]["missed"]
+                heights = [h for _, h, _ in slides if h is not None]
+                window = slides[0][2]
+                parts.append(f"live {len(slides)} slides, tallest {max(heights, default=0)} px of "
+                             f"{window}, {sum(h > window for h in heights)} too tall"
+                             + (f" ({len(missed)} cells not shown, not measured)" if missed else ""))
+            if name in decks:
+                deck = decks[name]
+                heights = [s["height"] for s in deck["slides"]]
+                parts.append(f"deck {len(heights)} slides, tallest {max(heights)} px of "
+                             f"{deck['height']}, {sum(h > deck['height'] for h in heights)} too tall")
+            write(f"{name}: " + "; ".join(parts))
