@@ -1,14 +1,12 @@
 """emlab.widgets.explorer driven without a browser: set a control, then compare the run shown
 with a direct run_em call from the start those settings name (and the caption, the message,
 the stepper's controls with that run); the landscape view against scipy.stats.binom."""
-import io
 import subprocess
 import sys
 import threading
 from types import SimpleNamespace
 
 import numpy as np
-import PIL.Image
 import pytest
 from scipy import stats
 
@@ -17,6 +15,7 @@ from emlab import coins, gaussian, poisson
 from emlab import semi_supervised as ss
 from emlab import widgets
 from emlab.widgets import runs
+from figures import full_draw, pixels
 
 DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
 EM = {"max_iter": 100, "tol": 1e-6}                                  # the explorer's defaults
@@ -53,16 +52,6 @@ def assert_shows(e, reference):
     assert s.slider.max == s.play.max == reference.n_iter and s.slider.value == 0
     assert s.image.layout.display is None and s.message.value == ""
     assert not (s.slider.disabled or s.half.disabled)
-
-
-def pixels(png_bytes):
-    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
-
-
-def full_draw(view):
-    buffer = io.BytesIO()
-    view.fig.savefig(buffer, format="png")
-    return pixels(buffer.getvalue())
 
 
 def test_each_control_change_gives_the_run_of_a_direct_run_em_call(points):

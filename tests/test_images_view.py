@@ -2,11 +2,9 @@
 the artists back and compare them with the History's parameters and with responsibilities
 computed here from scipy.stats.bernoulli (not from emlab's E-step)."""
 import base64
-import io
 import re
 
 import numpy as np
-import PIL.Image
 import pytest
 from scipy import stats
 from scipy.special import softmax
@@ -14,6 +12,7 @@ from scipy.special import softmax
 import emlab
 import emlab.data
 from emlab import bernoulli, gaussian, widgets
+from figures import full_draw, go, pixels
 
 HALF_STEPS = [(0, "M"), (0, "E"), (1, "M"), (1, "E"), (4, "M"), (6, "E")]
 
@@ -32,21 +31,6 @@ def history_and_classes():
 def stepper(history_and_classes):
     history, z = history_and_classes
     return widgets.stepper(history, classes=z + 5, dpi=50)        # classes 5, 6, 7
-
-
-def go(w, t, half):
-    w.slider.value = t
-    w.half.value = half
-
-
-def pixels(png_bytes):
-    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
-
-
-def full_draw(view):
-    buffer = io.BytesIO()
-    view.fig.savefig(buffer, format="png")
-    return pixels(buffer.getvalue())
 
 
 def posterior(x, params):

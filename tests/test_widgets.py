@@ -1,14 +1,12 @@
 """emlab.widgets driven without a browser: set the controls, then read the artists back and
 compare them with the History (and with scipy / a fresh E-step where the view computes)."""
 import base64
-import io
 import re
 import subprocess
 import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
-import PIL.Image
 import pytest
 from matplotlib.animation import FuncAnimation
 from scipy import stats
@@ -17,6 +15,7 @@ from scipy.stats import chi2
 import emlab
 from emlab import coins, gaussian, poisson, widgets
 from emlab.widgets import halfsteps
+from figures import full_draw, go, pixels
 
 DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
 
@@ -46,22 +45,6 @@ def coins_stepper():
     h = emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.6, 0.5]), max_iter=10, tol=0,
                      learn_weights=False)
     return widgets.stepper(h, dpi=50)
-
-
-def go(w, t, half):
-    w.slider.value = t
-    w.half.value = half
-
-
-def pixels(png_bytes):
-    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
-
-
-def full_draw(view):
-    """The figure drawn whole by savefig (no background reuse)."""
-    buffer = io.BytesIO()
-    view.fig.savefig(buffer, format="png")
-    return pixels(buffer.getvalue())
 
 
 def shown_resp(h, t, half):
