@@ -23,7 +23,8 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # Import name -> distribution name, where they differ.
 DISTRIBUTION = {"PIL": "pillow", "sklearn": "scikit-learn"}
 # Modules of this repository imported by scripts and tests next to them.
-LOCAL = {"emlab", "conftest", "labdriver", "make_data", "make_student"}
+# The project's own modules: the package, and the helpers that tests import from tests/, tools/, data/.
+LOCAL = {"emlab"} | {p.stem for folder in ("tests", "tools", "data") for p in (ROOT / folder).rglob("*.py")}
 
 
 def test_the_loaders_read_the_data_of_the_package_they_belong_to():
