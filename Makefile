@@ -4,12 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
+# pytest-xdist workers: more than the 2 cores, so that one's CPU work fills another's waits on
+# the browser and the kernels.
+WORKERS ?= 3
 # One BLAS thread: threaded BLAS makes the many tiny matrix calls of EM slower on 2 cores.
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: lab test venv bench slides html student
-# The browser tests (tests/browser) drive this Chromium; without it they are skipped (failed in CI).
-EMLAB_CHROMIUM ?= /usr/bin/chromium
+# The browser tests (tests/browser) drive this Chromium, Debian's headless shell where installed
+# (package chromium-headless-shell: the same Blink in Playwright's default headless mode, with less
+# CPU than the whole browser); without either they are skipped (failed in CI).
+EMLAB_CHROMIUM ?= $(firstword $(wildcard /usr/bin/chromium-headless-shell) /usr/bin/chromium)
 export EMLAB_CHROMIUM
 NOTEBOOKS := $(wildcard notebooks/[0-9]*.ipynb)
 
@@ -28,7 +33,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	@test -x $(EMLAB_CHROMIUM) || echo "make test: $(EMLAB_CHROMIUM) not found, so the browser tests" \
 	  "in tests/browser are skipped (install it: apt-get install chromium chromium-driver)"
-	$(BIN)/python -m pytest --nbval -rs -n 2 --dist loadfile --durations=15 $(ARGS)
+	$(BIN)/python -m pytest --nbval -rs -n $(WORKERS) --dist loadfile --durations=15 $(ARGS)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

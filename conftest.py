@@ -7,6 +7,11 @@ exercises' solutions taken out).  That second pass must raise nothing, and each 
 checker must then print "✗ not implemented yet".  No name that only a solution defines may be
 read by a later cell (checked on the source), so the first pass cannot hide a student copy
 that fails on its own.
+
+Under pytest-xdist with ``--dist loadfile`` the units of work are whole files (nbval needs a
+notebook's cells in one kernel, in order), except the browser lecture tests, whose unit is one
+notebook (``tests/browser/test_notebooks.py``, its walk and then its fit test): see
+``ByFileAndLecture``.
 """
 import os
 from pathlib import Path
@@ -82,6 +87,47 @@ class RunAllAgain(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"{self.parent.name}::Run All again"
+
+
+try:
+    from xdist.scheduler import LoadFileScheduling
+except ImportError:                 # without pytest-xdist the tests run in one process
+    LoadFileScheduling = None
+else:
+    class ByFileAndLecture(LoadFileScheduling):
+        """``--dist loadfile``, with each notebook's browser lecture as its own unit, and the
+        longest units first: the browser files and notebooks, then the unit tests (which fill
+        the workers' last gaps)."""
+
+        LECTURES = "tests/browser/test_notebooks.py"
+
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            config.option.loadscopereorder = False
+            self.ordered = False
+
+        def _split_scope(self, nodeid):
+            path, _, test = nodeid.partition("::")
+            if path == self.LECTURES:           # test_name[notebook]: one unit per notebook
+                return f"{path}[{test.partition('[')[2]}"
+            return path
+
+        @staticmethod
+        def _priority(scope):
+            return 0 if scope.startswith("tests/browser/") else 1 if ".ipynb" in scope else 2
+
+        def _assign_work_unit(self, node):
+            if not self.ordered:
+                for scope in sorted(self.workqueue, key=self._priority):
+                    self.workqueue.move_to_end(scope)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getvalue("dist") == "loadfile":
+            return ByFileAndLecture(config, log)
+        return None
 
 
 @pytest.hookimpl(trylast=True)

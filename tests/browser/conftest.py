@@ -151,56 +151,37 @@ def lab(playwright):
 
 
 class Lectures:
-    """Two JupyterLab pages, each in its own browser profile, taking the notebooks in turn:
-    while a test checks one notebook on one page, the next notebook of the session already
-    runs (Run All) on the other, so that its kernel works while the browser is busy."""
+    """One JupyterLab page, in its own browser profile, on which the notebooks are opened and
+    run in turn (loaded once)."""
 
     def __init__(self, browser, lab):
-        self.browser, self.lab = browser, lab
-        self.order, self.pages, self.running = [], [None, None], {}
+        self.browser, self.lab, self.page = browser, lab, None
 
-    def page_for(self, name):
-        slot = self.order.index(name) % 2 if name in self.order else 0
-        if self.pages[slot] is None:
-            self.pages[slot] = self.browser.new_context(viewport=VIEWPORT).new_page()
-            open_lab(self.pages[slot], self.lab)
-        return self.pages[slot]
-
-    def start(self, name):
-        """Open and run notebook ``name`` on its page, dropping a notebook started there
-        before and not taken (the tests ran in another order than collected)."""
-        page = self.page_for(name)
-        for other in [n for n, p in self.running.items() if p is page]:
-            del self.running[other]
-        start_open_and_run_all(page, self.lab, name)
-        self.running[name] = page
+    def open(self):
+        """The page, with JupyterLab loaded."""
+        if self.page is None:
+            self.page = self.browser.new_context(viewport=VIEWPORT).new_page()
+            open_lab(self.page, self.lab)
+        return self.page
 
     def take(self, name):
-        """Notebook ``name`` opened and run (Run All) to its end, and the next one started
-        on the other page: returns (page, seconds from Run All to its end)."""
-        if name not in self.running:
-            self.start(name)
-        page = self.running.pop(name)
-        following = self.order[self.order.index(name) + 1:] if name in self.order else []
-        if following and following[0] not in self.running and self.page_for(following[0]) is not page:
-            try:
-                self.start(following[0])
-            except Exception:     # noqa: BLE001 -- its own test starts it again, and reports
-                self.running.pop(following[0], None)
-                self.reset(self.page_for(following[0]))
+        """Notebook ``name`` opened and run (Run All once its kernel is ready) to its end:
+        returns (page, seconds from Run All to its end)."""
+        page = self.open()
+        start_open_and_run_all(page, self.lab, name)
         return page, finish_open_and_run_all(page, name)
 
-    def reset(self, page):
+    def reset(self):
         """After a failure: out of the slideshow, JupyterLab reloaded."""
         try:
-            stop_slideshow(page)
+            stop_slideshow(self.page)
         except Exception:         # noqa: BLE001 -- not presenting, or the page is broken
             pass
-        open_lab(page, self.lab)
+        open_lab(self.page, self.lab)
 
     def close(self):
-        for page in filter(None, self.pages):
-            page.context.close()
+        if self.page is not None:
+            self.page.context.close()
 
 
 @pytest.fixture(scope="session")
@@ -221,13 +202,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def lecture(request, lectures, lab):
     """``lecture(name)`` -> (page, Run All seconds): notebook ``name`` opened in JupyterLab
-    and run (Run All once its kernel is connected and idle).  The notebooks of this test
-    function are run in the session's order (the next one starts while this one is
-    checked).  Afterwards this notebook's kernel is shut down (in the background); after a
-    failure its page is reloaded."""
-    if not lectures.order:
-        lectures.order = [item.callspec.params["name"] for item in request.session.items
-                          if getattr(item, "originalname", None) == request.node.originalname]
+    and run (Run All once its kernel is connected and idle).  Afterwards its kernel is shut
+    down (in the background); after a failure the page is reloaded."""
     taken = []
 
     def take(name):
@@ -236,21 +212,21 @@ def lecture(request, lectures, lab):
     yield take
     for name in taken:
         lab.shutdown_kernels(path=name, wait=False)
-        if getattr(request.node, "call_failed", True):
-            lectures.reset(lectures.page_for(name))
+    if taken and getattr(request.node, "call_failed", True):
+        lectures.reset()
 
 
 @pytest.fixture
 def notebook_page(request, lectures, lab):
-    """A JupyterLab page (the session's first) for a test that opens its own notebook
-    (open_notebook, run_all).  Afterwards the kernels it started are shut down (in the
-    background); after a failure the page is reloaded."""
-    page = lectures.page_for(None)
+    """The JupyterLab page for a test that opens its own notebook (open_notebook, run_all).
+    Afterwards the kernels it started are shut down (in the background); after a failure
+    the page is reloaded."""
+    page = lectures.open()
     before = {session["id"] for session in lab.api("/api/sessions")}
     yield page
-    lab.shutdown_kernels(keep=before | set(lectures.running), wait=False)
+    lab.shutdown_kernels(keep=before, wait=False)
     if getattr(request.node, "call_failed", True):
-        lectures.reset(page)
+        lectures.reset()
 
 
 def exported(to):

@@ -20,7 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM = Path(os.environ.get("EMLAB_CHROMIUM", "/usr/bin/chromium"))
+# Debian's headless shell where installed (chromium-headless-shell: Playwright's default headless
+# mode, less CPU than the whole browser), else the browser (chromium); EMLAB_CHROMIUM overrides.
+CHROMIUM = Path(os.environ.get("EMLAB_CHROMIUM") or next(
+    (p for p in ("/usr/bin/chromium-headless-shell",) if Path(p).exists()), "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 # The screen of a lecture hall's projector: JupyterLab and the exported decks are seen at this size.
@@ -282,6 +285,18 @@ STEPPER = ".widget-vbox:has(> .widget-hbox .widget-play):has(> .widget-image)"
 STEPPERS = f".jp-Notebook {STEPPER}"
 
 
+# SHA-256 of an <img>'s decoded bitmap (RGBA), as hex.
+PIXELS_JS = """async img => {
+    await img.decode();
+    const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const bitmap = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bitmap));
+    return [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
+}"""
+
+
 class StepperUI:
     """One stepper widget on the page: its controls and its image."""
 
@@ -304,8 +319,9 @@ class StepperUI:
         return self.root.locator(".widget-toggle-button.mod-active").inner_text().strip()
 
     def pixels(self):
-        """The image as the browser shows it (PNG screenshot of the element)."""
-        return self.image.screenshot()
+        """The image as the browser decoded it: a digest of its bitmap (drawn on a canvas; the
+        same picture gives the same digest, without a screenshot's cost)."""
+        return self.image.evaluate(PIXELS_JS)
 
     def wait_drawn(self):
         self.page.wait_for_function("img => img.complete && img.naturalWidth > 0",
@@ -415,23 +431,20 @@ def shown_slides(cells):
 
 
 CELLS_JS = "document.querySelectorAll('.jp-Notebook .jp-Cell')"
-# Wait until the slideshow shows a cell other than ``previous`` (active and visible); when it
-# is ``expected`` and ``measure`` is true (the first cell of a slide), wait until the slide's
-# layout has settled (its images decoded, the same height on three animation frames in a row)
-# and measure it: the height of everything on screen (all the slide's cells: the slideshow
-# lays out a slide's fragments from its start, not yet revealed) against the window's.
-SETTLED_SLIDE_JS = f"""async ([expected, previous, measure]) => {{
+# Make cell ``index`` the notebook's active cell (as the slideshow's keys do) and wait until
+# the slideshow shows it (active and visible) and its slide's layout has settled (images
+# decoded, the same height on three animation frames in a row); then read which cells are on
+# screen and the height of all of them together, against the window's.
+SHOW_CELL_JS = f"""async index => {{
     const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
     const deadline = performance.now() + 20000;
     const cells = [...{CELLS_JS}];
-    const active = () => cells.findIndex(c => c.classList.contains('jp-mod-active'));
-    while (active() === previous || active() < 0
-           || !cells[active()].classList.contains('jp-deck-mod-visible')) {{
-        if (performance.now() > deadline) return {{active: active()}};
+    window.jupyterapp.shell.currentWidget.content.activeCellIndex = index;
+    while (!cells[index].classList.contains('jp-mod-active')
+           || !cells[index].classList.contains('jp-deck-mod-visible')) {{
+        if (performance.now() > deadline) return {{shown: false, onScreen: [], height: null}};
         await frame();
     }}
-    if (active() !== expected) return {{active: active()}};
-    if (!measure) return {{active: expected, height: null}};
     const onScreen = cells.filter(c => c.classList.contains('jp-deck-mod-onscreen'));
     await Promise.all(onScreen.flatMap(c => [...c.querySelectorAll('img')])
                       .map(img => img.decode().catch(() => null)));
@@ -446,8 +459,9 @@ SETTLED_SLIDE_JS = f"""async ([expected, previous, measure]) => {{
         same = now === last ? same + 1 : 0;
         last = now;
     }}
-    return {{active: expected, height: last, window: window.innerHeight}};
+    return {{shown: true, onScreen: onScreen.map(c => cells.indexOf(c)), height: last}};
 }}"""
+ACTIVE_CELL_JS = f"() => [...{CELLS_JS}].findIndex(c => c.classList.contains('jp-mod-active'))"
 
 
 def start_slideshow(page):
@@ -471,39 +485,32 @@ def stop_slideshow(page):
 
 
 def walk_slideshow(page, cells, on_cell=None):
-    """Walk the running slideshow from its first cell to its last with Space (next
-    fragment, subslide or slide), expecting every shown cell in turn, and measure each slide
-    on its first cell.  ``on_cell(index)`` runs when cell ``index`` is shown (e.g. to use a
-    stepper on it); the keyboard is given back to the slideshow after it.
+    """Present every slide of the running slideshow and measure it.
+
+    First the keys: Space goes from the first shown cell to the next one.  Then each slide in
+    turn: its last cell is made the active one (where Space arrives after the slide's
+    fragments), and every cell of the slide, and no other, must be on screen; the height of
+    them all is measured.  ``on_cell(index)`` runs for each cell of the slide while it is
+    shown (e.g. to use a stepper on it); the keyboard is given back to the slideshow after it.
 
     Returns (slides, missed): per slide (its first cell index, its height in px or None when
-    not shown, the window height), and the cells the slideshow never showed (it jumped past
-    them)."""
+    not shown, the window height), and the cells the slideshow did not show on their slide
+    (empty when every slide showed all its cells)."""
     slides = shown_slides(cells)
     order = [i for slide in slides for i in slide]
-    firsts = {slide[0] for slide in slides}
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => ({ACTIVE_CELL_JS})() === {order[1]}", timeout=20_000)
     heights, missed = {}, []
-    position, previous = 0, -1
-    while True:
-        index = order[position]
-        landed = page.evaluate(SETTLED_SLIDE_JS, [index, previous, index in firsts])
-        if landed["active"] != index:           # the slideshow showed another cell
-            if landed["active"] not in order[position + 1:]:
-                missed.extend(order[position:])
-                break
-            missed.extend(order[position:order.index(landed["active"])])
-            position = order.index(landed["active"])
-            index = order[position]
-            landed = page.evaluate(SETTLED_SLIDE_JS, [index, -1, index in firsts])
-        if index in firsts:
-            heights[index] = landed["height"]
+    for slide in slides:
+        shown = page.evaluate(SHOW_CELL_JS, slide[-1])
+        missed += [i for i in slide if i not in shown["onScreen"]]
+        assert set(shown["onScreen"]) <= set(slide), (
+            f"the slide of cells {slide} also shows cells {sorted(set(shown['onScreen']) - set(slide))}")
+        heights[slide[0]] = shown["height"]
         if on_cell is not None:
-            on_cell(index)
+            for index in slide:
+                on_cell(index)
             focus_slideshow(page)
-        if position + 1 == len(order):
-            break
-        position, previous = position + 1, index
-        page.keyboard.press("Space")
     window = page.evaluate("() => window.innerHeight")
     return [(slide[0], heights.get(slide[0]), window) for slide in slides], missed
 

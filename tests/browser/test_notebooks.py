@@ -4,10 +4,11 @@ instructor lectures from it, with one Run All per notebook:
 - Run All (once the kernel is connected and idle), no error output, every code cell run,
   every stepper rendered and responding to its slider, Play button and E/M toggle (the
   slider's latency is measured and reported in the summary, never asserted);
-- the live slideshow (jupyterlab-slideshow): started from the notebook toolbar's button,
-  walked with Space from the first shown cell to the last, every shown cell in turn; on the
-  stepper's slide the slider and Play change the figure; Escape leaves it.  Each slide's
-  height is measured against the window (1280x720) and checked in test_live_slides_fit."""
+- the live slideshow (jupyterlab-slideshow): started from the notebook toolbar's button;
+  Space goes to the next shown cell; every slide, presented in turn, shows all its cells and
+  no other; on the stepper's slide the slider and Play change the figure; Escape leaves it.
+  Each slide's height is measured against the window (1280x720) and checked in
+  test_live_slides_fit."""
 import json
 import statistics
 
@@ -55,7 +56,7 @@ def check_stepper(stepper, name, times_ms):
 
 def check_stepper_on_slide(page, index):
     """The live slideshow: on the stepper's slide, the slider (arrow key on its handle) and
-    the Play button (a mouse click) each change the figure, and the slideshow stays there."""
+    the Play button (a mouse click) each change the figure, and the slide stays on screen."""
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     found = steppers(page, within=cell)
     assert len(found) == 1, f"cell {index}: no stepper shown on its slide"
@@ -75,7 +76,7 @@ def check_stepper_on_slide(page, index):
                              f"(is something lying over the button?):\n{str(error)[-600:]}") from None
     assert stepper.value > 1
     assert stepper.pixels() != moved, "in the slideshow, Play did not change the figure"
-    assert "jp-mod-active" in cell.get_attribute("class"), "using the stepper left its slide"
+    assert "jp-deck-mod-onscreen" in cell.get_attribute("class"), "using the stepper left its slide"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -98,7 +99,7 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
     record_property("latencies", (name, times_ms))
     found[0].root.screenshot(path=artifacts / f"{stem}-stepper.png")
 
-    # The lecture: the live slideshow, walked cell by cell.
+    # The lecture: the live slideshow, slide by slide.
     on_slides = [i for i in stepper_cell_indices(cells)
                  if slide_type(cells[i]) not in ("skip", "notes")]
     used = []
@@ -115,7 +116,7 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
     record_property("live_slides", (name, live_slides[name]))
     stop_slideshow(page)
     assert missed == [], (
-        f"{name}: the slideshow never showed cells {missed} (slide types "
+        f"{name}: the slideshow did not show cells {missed} on their slides (slide types "
         f"{sorted({json.dumps(slide_type(cells[i])) for i in missed})}); jupyterlab-slideshow "
         "0.3.4 shows a cell that continues a slide only when its slide_type is absent, not '-'")
     assert on_slides, f"{name}: no stepper cell is on a slide (all are skip)"
