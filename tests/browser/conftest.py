@@ -4,10 +4,9 @@ and the exported decks and pages built once per session.
 The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 with a free
 port and a random token, serving a temporary copy of notebooks/ (Run All never touches the
 committed notebooks; emlab.data finds data/ through the package, so the copy needs nothing
-else).  The browser is Debian's Chromium (/usr/bin/chromium) driven by Playwright, headless,
-at a projector's 1280x720.  The notebooks open one after the other in two JupyterLab pages
-(each loaded once) that take turns: while a test checks one notebook, the next one runs
-(``Lectures``); each one's kernel is shut down after its test.
+else).  The browser is Debian's Chromium (its headless shell where installed) driven by
+Playwright, at a projector's 1280x720.  The notebooks open one after the other in one
+JupyterLab page, loaded once (``Lectures``); each one's kernel is shut down after its test.
 
 The slow set-up starts as soon as the tests are collected, in the background, so that it
 overlaps: JupyterLab's start, and ``tools/offline_export.py`` writing the decks and pages

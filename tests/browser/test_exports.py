@@ -14,8 +14,7 @@ from labdriver import (MEASURE_DECK_JS, NOTEBOOKS, REVEAL_URL, VIEWPORT, noteboo
                        open_deck, slide_type, stepper_cell_indices)
 
 # test_deck_slides_fit reads what test_deck_offline measured in the same process: under
-# pytest-xdist the file stays on one worker (--dist loadfile, or loadgroup).
-pytestmark = pytest.mark.xdist_group("test_exports")
+# pytest-xdist (--dist loadfile) the file is one unit of work.
 
 # Text left as TeX after typesetting: $...$, $$, \( or \[ outside code.
 RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\$\$|\\\(|\\\[")

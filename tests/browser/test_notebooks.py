@@ -19,8 +19,9 @@ from labdriver import (NOTEBOOKS, error_outputs, notebook_cells, slide_type, sta
                        walk_slideshow)
 
 # test_live_slides_fit reads what test_run_all_steppers_and_slideshow measured in the same
-# process: under pytest-xdist the file stays on one worker (--dist loadfile, or loadgroup).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("test_notebooks")]
+# process: under pytest-xdist both tests of a notebook are one unit of work (the root
+# conftest's ByFileAndLecture).
+pytestmark = pytest.mark.browser
 
 
 def check_stepper(stepper, name, times_ms):
