@@ -12,6 +12,7 @@ the last responsibilities (``keep_resp=False``), as scikit-learn keeps none.
 
     python benchmarks/bench_gmm.py          # all cases
     python benchmarks/bench_gmm.py --quick  # the small cases only
+    python benchmarks/bench_gmm.py --d10    # the d = 10 cases only
 """
 import sys
 import time
@@ -108,4 +109,9 @@ def main(cases):
 
 
 if __name__ == "__main__":
-    main(CASES[:2] if "--quick" in sys.argv else CASES)
+    if "--quick" in sys.argv:
+        main(CASES[:2])
+    elif "--d10" in sys.argv:
+        main([case for case in CASES if case[1] == 10])
+    else:
+        main(CASES)

@@ -2,15 +2,17 @@
 M-steps as ``gaussian.log_joint`` and ``gaussian.m_step``, as matrix products.
 
 The Gaussian log-density is linear in the features ``T(x) = [1, x, x_a x_b]`` (an exponential
-family), so all k log-densities of a chunk of rows are one matrix product ``eta^T T(x)`` and
-all M-step statistics are another, ``resp^T T(x)`` (the constant 1 is added separately
-and ``N_j`` summed from resp).  Which products ``x_a x_b`` are needed
+family), so all k log-densities of a chunk of rows are one matrix product ``eta T(x)`` and
+all M-step statistics are another, ``resp^T T(x)`` (``N_j`` is summed from resp, which also
+catches an empty component).  Which products ``x_a x_b`` are needed
 depends on the covariances: all pairs ``a <= b`` (the upper triangle of ``x x^T``) for full
 matrices, only the squares ``x_a^2`` when every precision is diagonal and the M-step keeps
 only variances (``covariance_type`` "diag" or "spherical").  The features are made chunk by
-chunk, a few thousand rows at a time, and never stored for all rows.
+chunk, a few thousand rows at a time, and never stored for all rows (at d = 10 they would
+take 6.6 times the memory of the data).
 
-Data are centred first; a component far from the centre relative to its own spread (where
+Data are centred first, and stored transposed (one coordinate per row, as the features are);
+a component far from the centre relative to its own spread (where
 ``E[x x^T] - mu mu^T`` would lose digits) is computed the textbook way on the uncentred data
 (Cholesky density, mean, two-pass scatter) instead.  ``tests/test_engines.py`` checks that
 every path agrees with the textbook steps.
@@ -25,10 +27,14 @@ _EPS = np.finfo(float).eps
 # expanded form loses more than ~1e-12 relative accuracy; such components take the
 # textbook path.
 FAR = 1e3
-# Bytes of one chunk's features and responsibilities: small enough to stay in the L2 cache
-# (2 MiB per core where measured, benchmarks/bench_gmm.py) between the matrix products that
-# read them, large enough that numpy's per-call overhead does not count.
-CHUNK_BYTES = 5 * 2 ** 18
+# Bytes of one chunk's data, features and responsibilities: small enough to stay in the L2
+# cache (2 MiB per core where measured, benchmarks/bench_gmm.py: with 2 MiB chunks an
+# E-step at d = 10 took 1.3 times as long) between the matrix products that read them,
+# large enough that numpy's per-call overhead does not count.
+CHUNK_BYTES = 7 * 2 ** 18
+# Rows of the data transposed at a time (a whole (n, d) array at once takes 4 times as long,
+# striding through all of it for every coordinate).
+TRANSPOSE_ROWS = 512
 # The M-step options under which only the variances (the squares x_a^2) are needed.
 VARIANCES_ONLY = ("diag", "spherical")
 
@@ -39,7 +45,12 @@ class GaussianStats:
     def __init__(self, x, labels, chunk_bytes=CHUNK_BYTES):
         self.n, self.d = x.shape
         self.x = x
-        self.shift = x.mean(axis=0)
+        # The centred data (d, n), one coordinate per row as in the features.
+        self.centred = np.empty((self.d, self.n))
+        for start in range(0, self.n, TRANSPOSE_ROWS):
+            self.centred[:, start:start + TRANSPOSE_ROWS] = x[start:start + TRANSPOSE_ROWS].T
+        self.shift = self.centred.mean(axis=1)
+        self.centred -= self.shift[:, None]
         self.labels = labels
         self.floor = gaussian.singular_floor(x)
         self.chunk_bytes = chunk_bytes
@@ -47,35 +58,42 @@ class GaussianStats:
         self.needs_products = None
 
     def pairs(self, squares_only):
-        """The products in ``T(x)``: ``(a, b)`` index arrays, all ``a <= b`` or only ``a == b``."""
-        return (np.arange(self.d),) * 2 if squares_only else np.triu_indices(self.d)
+        """The products in ``T(x)``: ``(a, b)`` index arrays, the diagonals ``b = a + s`` of
+        ``x x^T``'s upper triangle in turn (s = 0: the squares), or only the squares.
+
+        A diagonal is one product of two blocks of rows, ``x[:d - s] * x[s:]``.
+        """
+        offsets = range(1 if squares_only else self.d)
+        first = np.concatenate([np.arange(self.d - s) for s in offsets])
+        return first, first + np.repeat(offsets, [self.d - s for s in offsets])
 
     def chunks(self, squares_only, k):
-        """Yield ``(rows, T(x_rows))``: a slice of rows and their features (d + products, m), centred.
+        """Yield ``(rows, T(x_rows))``: a slice of rows and their features (features, m), centred.
 
-        As many rows as take ``chunk_bytes`` with their k responsibilities, at least 256.
+        As many rows as take ``chunk_bytes`` with their data and k responsibilities, at least 256.
         """
-        d, products = self.d, len(self.pairs(squares_only)[0])
-        chunk = max(256, self.chunk_bytes // (8 * (d + products + k)))
-        buffer = np.empty((d + products) * min(chunk, self.n))
+        d = self.d
+        features = 1 + d + len(self.pairs(squares_only)[0])
+        chunk = max(256, self.chunk_bytes // (8 * (d + features + k)))
+        buffer = np.empty((features, min(chunk, self.n)))
+        buffer[0] = 1.0
         for start in range(0, self.n, chunk):
             rows = slice(start, min(start + chunk, self.n))
-            feats = buffer[:(d + products) * (rows.stop - start)].reshape(d + products, -1)
-            np.subtract(self.x[rows].T, self.shift[:, None], out=feats[:d])
-            if squares_only:
-                np.multiply(feats[:d], feats[:d], out=feats[d:])
-            else:                               # row a of x x^T's upper triangle: x_a x_b, b >= a
-                offset = d
-                for a in range(d):
-                    np.multiply(feats[a], feats[a:d], out=feats[offset:offset + d - a])
-                    offset += d - a
+            feats = buffer[:, :rows.stop - start]
+            x = feats[1:1 + d]
+            np.copyto(x, self.centred[:, rows])
+            offset = 1 + d
+            for s in range(1 if squares_only else d):    # diagonal s of x x^T: x_a x_{a+s}
+                np.multiply(x[:d - s], x[s:], out=feats[offset:offset + d - s])
+                offset += d - s
             yield rows, feats
 
     def natural(self, params, squares_only):
-        """``eta`` (features, k) and constant (k,) with ``log pi_j N(x | mu_j, Sigma_j) = eta_j^T T(x) + c_j``.
+        """``eta`` (k, features) with ``log pi_j N(x | mu_j, Sigma_j) = eta_j^T T(x)``.
 
         Expanding the quadratic form with precision ``P = Sigma^{-1}`` and centred mean m:
-        ``-1/2 x^T P x + (P m)^T x - 1/2 m^T P m - 1/2 log|2 pi Sigma| + log pi``.
+        ``-1/2 x^T P x + (P m)^T x - 1/2 m^T P m - 1/2 log|2 pi Sigma| + log pi``, the
+        coefficients of ``x_a x_b``, ``x`` and ``1``.
         With ``squares_only`` the precisions must be diagonal.  Also returns which
         components are far (see ``FAR``).
         """
@@ -89,7 +107,7 @@ class GaussianStats:
         log_det = 2 * np.log(np.diagonal(params.chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):
             const = np.log(params.weights) - 0.5 * (self.d * np.log(2 * np.pi) + log_det + maha)
-        return np.vstack([linear.T, quadratic.T]), const, maha > FAR
+        return np.column_stack([const, linear, quadratic]), maha > FAR
 
     def e_step(self, params):
         """-> ((resp (n, k), sum_i r_ij T(x_i) (k, features), squares_only), objective).
@@ -100,17 +118,16 @@ class GaussianStats:
         cov = params.covariances
         diagonal = np.array_equal(cov, np.diagonal(cov, axis1=1, axis2=2)[:, :, None] * np.eye(self.d))
         squares_only = diagonal and not self.needs_products
-        eta, const, far = self.natural(params, squares_only)
+        eta, far = self.natural(params, squares_only)
         far = np.flatnonzero(far)
         # Column-major (n, k) arrays: reductions over the k components of each row then run
         # over contiguous memory, which is many times faster for small k.
         resp = np.empty((self.n, params.k), order="F")
-        stats = np.zeros((params.k, eta.shape[0]))
+        stats = np.zeros(eta.shape)
         objective = 0.0
         for rows, feats in self.chunks(squares_only, params.k):
             block = resp[rows]                          # log p(x_i, z_i = j), then r_ij in place
-            np.matmul(eta.T, feats, out=block.T)
-            block += const
+            np.matmul(eta, feats, out=block.T)
             for j in far:
                 block[:, j] = (np.log(params.weights[j])
                                + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
@@ -122,8 +139,8 @@ class GaussianStats:
         return (resp, stats, squares_only), float(objective)
 
     def products(self, resp):
-        """``sum_i r_ij T(x_i)`` with all products x_a x_b: (k, d + d(d+1)/2)."""
-        stats = np.zeros((resp.shape[1], self.d + self.d * (self.d + 1) // 2))
+        """``sum_i r_ij T(x_i)`` with all products x_a x_b: (k, 1 + d + d(d+1)/2)."""
+        stats = np.zeros((resp.shape[1], 1 + self.d + self.d * (self.d + 1) // 2))
         for rows, feats in self.chunks(False, resp.shape[1]):
             stats += resp[rows].T @ feats.T
         return stats
@@ -141,10 +158,10 @@ class GaussianStats:
             stats, squares_only = self.products(resp), False
         first, second = self.pairs(squares_only)
         nk = _checks.component_totals(resp) + 10 * _EPS
-        means = stats[:, :self.d] / nk[:, None]
+        means = stats[:, 1:1 + self.d] / nk[:, None]
         moments = np.zeros((len(nk), self.d, self.d))
-        moments[:, first, second] = stats[:, self.d:]
-        moments[:, second, first] = stats[:, self.d:]
+        moments[:, first, second] = stats[:, 1 + self.d:]
+        moments[:, second, first] = stats[:, 1 + self.d:]
         scatter = moments - nk[:, None, None] * means[:, :, None] * means[:, None, :]
         if squares_only:                        # the products x_a x_b, a != b, were not summed
             scatter *= np.eye(self.d)
