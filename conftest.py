@@ -1,12 +1,12 @@
 """pytest set-up shared by the unit tests and the notebook checks (nbval).
 
-Each notebook runs once under nbval (every output compared with the stored one), and then
-once more, top to bottom, in the same kernel: the item "Run All again" after its last cell is
-a student pressing Run All a second time, in the student copy (``make student``: the
-exercises' solutions taken out).  That second pass must raise nothing, and each exercise's
-checker must then print "✗ not implemented yet".  No name that only a solution defines may be
-read by a later cell (checked on the source), so the first pass cannot hide a student copy
-that fails on its own.
+Each notebook runs once under nbval (every output compared with the stored one).  Then the
+item "Student copy" after its last cell runs, in the same kernel, the exercises as the student
+copy has them (``make student``: each skeleton, the note left where its solution was, and its
+checker, which must print "✗ not implemented yet").  The student copy as a whole is run top to
+bottom by the browser tests, in JupyterLab with a fresh kernel, as a student opens it; that
+no later cell depends on a solution (a name only the solution binds, or the student's own
+function outside its checker) is checked here on the source.
 
 Under pytest-xdist with ``--dist loadfile`` the units of work are whole files (nbval needs a
 notebook's cells in one kernel, in order), except the browser lecture tests, whose unit is one
@@ -23,7 +23,6 @@ import pytest
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from report import pytest_runtest_logreport, pytest_terminal_summary  # noqa: E402,F401 (hooks)
-NOT_YET = "✗ not implemented yet\n"
 
 
 def pytest_configure(config):
@@ -37,10 +36,11 @@ def pytest_configure(config):
         config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
 
 
-class RunAllAgain(pytest.Item):
-    """Execute every code cell of the notebook's student copy in nbval's kernel (after nbval's
-    own pass); fails with the first error a cell raises or a checker that does not say
-    "not implemented yet"."""
+class StudentExercises(pytest.Item):
+    """In nbval's kernel (after nbval's own pass), the student copy's exercise cells in order:
+    each skeleton, the note in place of its solution, and its checker, which must print
+    "✗ not implemented yet"; fails with the first error a cell raises.  Also checked on the
+    source: no later cell depends on a solution."""
 
     def runtest(self):
         sys.path.insert(0, str(ROOT / "tools"))
@@ -49,18 +49,19 @@ class RunAllAgain(pytest.Item):
         if kernel is None or not kernel.is_alive():
             raise RuntimeError("the notebook's kernel is not running")
         leaks = make_student.solution_names_used_later(self.parent.nb)
-        assert not leaks, f"names only a solution defines, read by later cells: {leaks}"
+        assert not leaks, f"names that differ in the student copy, read by later cells: {leaks}"
         copy = make_student.student_copy(self.parent.nb)
         checkers = set(make_student.checker_cells(copy))
         for index, cell in enumerate(copy.cells):
-            if cell.cell_type != "code":
+            if cell.cell_type != "code" or not (index in checkers or {make_student.EXERCISE_TAG,
+                                                make_student.SOLUTION_TAG} & set(make_student.tags(cell))):
                 continue
             content, stdout = self.execute(kernel, cell.source, timeout)
             if content["status"] != "ok":
-                raise AssertionError(f"second Run All (student copy): cell {index} raised "
+                raise AssertionError(f"student copy: cell {index} raised "
                                      f"{content.get('ename')}: {content.get('evalue')}\n{cell.source}")
             if index in checkers:
-                assert stdout == NOT_YET, f"student copy, checker cell {index} printed {stdout!r}"
+                assert stdout == make_student.NOT_YET, f"student copy, checker cell {index} printed {stdout!r}"
 
     @staticmethod
     def execute(kernel, source, timeout):
@@ -72,7 +73,7 @@ class RunAllAgain(pytest.Item):
             try:
                 message = kernel.get_message(stream=stream, timeout=timeout)
             except Empty:
-                raise AssertionError(f"second Run All: a cell did not finish in {timeout} s\n"
+                raise AssertionError(f"student copy: a cell did not finish in {timeout} s\n"
                                      f"{source}") from None
             if message["parent_header"].get("msg_id") != msg_id:
                 continue
@@ -86,7 +87,7 @@ class RunAllAgain(pytest.Item):
         return content, "".join(stdout)
 
     def reportinfo(self):
-        return self.path, None, f"{self.parent.name}::Run All again"
+        return self.path, None, f"{self.parent.name}::Student copy"
 
 
 try:
@@ -132,7 +133,7 @@ else:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
-    """After the last cell of each notebook collected by nbval, add "Run All again"."""
+    """After the last cell of each notebook collected by nbval, add "Student copy"."""
     try:
         from nbval.plugin import IPyNbFile
     except ImportError:
@@ -143,5 +144,5 @@ def pytest_collection_modifyitems(session, config, items):
         parent = item.parent
         following = items[position + 1] if position + 1 < len(items) else None
         if isinstance(parent, IPyNbFile) and (following is None or following.parent is not parent):
-            out.append(RunAllAgain.from_parent(parent, name="Run All again"))
+            out.append(StudentExercises.from_parent(parent, name="Student copy"))
     items[:] = out

@@ -4,8 +4,10 @@ still reaches the end, and every checker then prints "✗ not implemented yet".
 Here: the builder on a fixture notebook (built, then run in a fresh kernel), and on every
 notebook in notebooks/ that has exercises, what can be read without running it (no solution
 left, the stored checker lines of the full notebook are ✓, no later cell reads a name only a
-solution defines).  Running each notebook's student copy is the item "Run All again" that
-conftest.py adds after nbval's pass (in the same kernel, which the last check keeps honest).
+solution defines, nor the student's own function outside its checker).  Each notebook's
+student copy is run top to bottom in JupyterLab by the browser tests
+(tests/browser/test_notebooks.py), and its exercises once more in nbval's kernel by the item
+"Student copy" that conftest.py adds after nbval's pass.
 """
 import contextlib
 import io
@@ -21,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import make_student  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "exercise_poisson.ipynb"
-NOT_YET = "✗ not implemented yet\n"
+NOT_YET = make_student.NOT_YET
 
 
 def read(path):
@@ -85,6 +87,18 @@ def test_student_copy_of_the_fixture_runs_to_the_end_and_its_checker_says_not_ye
         assert not [o for o in copy.cells[i].outputs if o.output_type == "stream" and o.name == "stderr"]
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=[p.name for p in NOTEBOOKS[1:]])
+def test_student_copy_has_the_same_slides(path):
+    """The browser tests lecture from the student copy: every cell it changes is skipped in
+    slides, so its slideshow is the full notebook's."""
+    original = read(path)
+    copy = make_student.student_copy(original)
+    changed = [i for i, (a, b) in enumerate(zip(original.cells, copy.cells)) if a != b]
+    assert changed
+    assert [i for i in changed
+            if original.cells[i].metadata.get("slideshow", {}).get("slide_type") != "skip"] == []
+
+
 def test_a_name_only_a_solution_defines_read_later_is_found():
     nb = nbformat.v4.new_notebook()
     nb.cells = [*make_student.implement_exercise("t", "def f(x):\n    raise NotImplementedError",
@@ -93,6 +107,16 @@ def test_a_name_only_a_solution_defines_read_later_is_found():
                 nbformat.v4.new_code_cell("for t in range(2):\n    print(t)"),
                 nbformat.v4.new_code_cell("print(helper())")]
     assert make_student.solution_names_used_later(nb) == [("helper", 5)]
+
+
+def test_the_students_function_read_by_a_later_cell_is_found_unless_bound_again():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [*make_student.implement_exercise("t", "def f(x):\n    raise NotImplementedError",
+                                                 "def f(x):\n    return 2 * x", "check(f)"),
+                nbformat.v4.new_code_cell("y = f(3)"),
+                nbformat.v4.new_code_cell("def f(x):\n    return x"),
+                nbformat.v4.new_code_cell("z = f(3)")]
+    assert make_student.solution_names_used_later(nb) == [("f", 4)]
 
 
 def test_fixture_stored_checker_line_is_what_its_solution_prints():

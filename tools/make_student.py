@@ -33,6 +33,8 @@ from pathlib import Path
 import nbformat
 
 EXERCISE_TAG, SOLUTION_TAG = "exercise", "solution"
+# What each checker prints in the student copy, where the skeleton is not yet filled in.
+NOT_YET = "✗ not implemented yet\n"
 CODE_NOTE = "# Your solution goes in the exercise cell above."
 MARKDOWN_NOTE = "*Your answer:* (double-click to write it here)"
 README = """\
@@ -120,19 +122,24 @@ def _free_names(source):
 
 
 def solution_names_used_later(nb):
-    """``(name, cell index)`` for each name that only a solution cell binds (its skeleton does
-    not) and that a later code cell reads: in the student copy such a cell would fail."""
-    found, only_in_solutions, skeleton = [], set(), set()
+    """``(name, cell index)`` for each name that a later code cell reads although, in the
+    student copy, it is not what the full notebook has there: a name only a solution cell
+    binds (its skeleton does not), or a name the skeleton binds (the student's function,
+    which raises NotImplementedError until written), read by a cell other than the
+    exercise's checker.  In the student copy such a cell would fail."""
+    found, differs, skeleton = [], set(), set()
+    checkers = set(checker_cells(nb))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         if EXERCISE_TAG in tags(cell):
             skeleton = _top_level_names(cell.source)
         elif SOLUTION_TAG in tags(cell):
-            only_in_solutions |= _top_level_names(cell.source) - skeleton
+            differs |= _top_level_names(cell.source) | skeleton
         else:
-            found += [(name, index) for name in sorted(_free_names(cell.source) & only_in_solutions)]
-            only_in_solutions -= _top_level_names(cell.source)
+            if index not in checkers:
+                found += [(name, index) for name in sorted(_free_names(cell.source) & differs)]
+            differs -= _top_level_names(cell.source)
     return found
 
 

@@ -2,9 +2,9 @@
 and the exported decks and pages built once per session.
 
 The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 with a free
-port and a random token, serving a temporary copy of notebooks/ (Run All never touches the
-committed notebooks; emlab.data finds data/ through the package, so the copy needs nothing
-else).  The browser is Debian's Chromium (its headless shell where installed) driven by
+port and a random token, serving the student copies of notebooks/ in a temporary folder (as a
+student opens them; Run All never touches the committed notebooks; emlab.data finds data/
+through the package, so the copies need nothing else).  The browser is Debian's Chromium (its headless shell where installed) driven by
 Playwright, at a projector's 1280x720.  The notebooks open one after the other in one
 JupyterLab page, loaded once (``Lectures``); each one's kernel is shut down after its test.
 
@@ -24,11 +24,15 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from labdriver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
                        finish_open_and_run_all, launch_chromium, open_lab, start_open_and_run_all,
                        stop_slideshow)
+
+sys.path.insert(0, str(ROOT / "tools"))
+from make_student import student_copy  # noqa: E402
 
 # Measurements the tests pass on (within a process: a fit test reads what the test before it
 # measured) ...
@@ -60,12 +64,14 @@ def pytest_configure(config):
 # ---- the slow set-up, started early ------------------------------------------------------------
 
 def start_lab():
-    """A JupyterLab (starting, not yet up) serving a temporary copy of notebooks/."""
+    """A JupyterLab (starting, not yet up) serving the student copies of notebooks/ (``make
+    student``: the solutions out) in a temporary folder.  Their slides are the full notebooks'
+    (every cell that differs is skipped in slides: tests/test_student_copy.py)."""
     tmp = Path(tempfile.mkdtemp(prefix="emlab-lab-"))
     root = tmp / "notebooks"
     root.mkdir()
     for name in NOTEBOOKS:
-        shutil.copy2(ROOT / "notebooks" / name, root / name)
+        nbformat.write(student_copy(nbformat.read(ROOT / "notebooks" / name, as_version=4)), root / name)
     return LabServer(root, tmp)
 
 

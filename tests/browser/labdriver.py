@@ -157,6 +157,13 @@ EXECUTION_JS = f"""() => {{
         .map(c => c.model.executionState === 'running' ? '*' : String(c.model.executionCount ?? ''));
 }}"""
 RUN_TIMEOUT_MS = 240_000
+# What code cell ``index`` of the open notebook printed (its stdout streams, joined).
+STDOUT_JS = f"""index => {{
+    const panel = {PANEL_JS};
+    return panel.content.widgets[index].model.outputs.toJSON()
+        .filter(o => o.output_type === 'stream' && o.name === 'stdout')
+        .map(o => Array.isArray(o.text) ? o.text.join('') : o.text).join('');
+}}"""
 
 
 def open_lab(page, server):
@@ -269,6 +276,11 @@ def finish_open_and_run_all(page, name):
 def unexecuted_cells(page):
     """Indices (among the code cells) of the cells without an execution count."""
     return [i for i, state in enumerate(page.evaluate(EXECUTION_JS)) if not state.isdigit()]
+
+
+def printed(page, index):
+    """What cell ``index`` of the open notebook printed (stdout)."""
+    return page.evaluate(STDOUT_JS, index)
 
 
 def error_outputs(page):

@@ -1,8 +1,9 @@
 """Every notebook in a real JupyterLab in Chromium, as a student runs it and as an
-instructor lectures from it, with one Run All per notebook:
+instructor lectures from it, with one Run All per notebook, of its student copy (the
+solutions out; its slides are the full notebook's):
 
 - Run All (once the kernel is connected and idle), no error output, every code cell run,
-  every stepper rendered and responding to its slider, Play button and E/M toggle (the
+  every exercise's checker printing "✗ not implemented yet", every stepper rendered and responding to its slider, Play button and E/M toggle (the
   slider's latency is measured and reported in the summary, never asserted);
 - the live slideshow (jupyterlab-slideshow): started from the notebook toolbar's button;
   Space goes to the next shown cell; every slide, presented in turn, shows all its cells and
@@ -11,17 +12,22 @@ instructor lectures from it, with one Run All per notebook:
   test_live_slides_fit."""
 import json
 import statistics
+import sys
 
+import nbformat
 import pytest
 
-from labdriver import (NOTEBOOKS, error_outputs, notebook_cells, slide_type, start_slideshow,
-                       stepper_cell_indices, steppers, stop_slideshow, unexecuted_cells,
-                       walk_slideshow)
+from labdriver import (NOTEBOOKS, ROOT, error_outputs, notebook_cells, printed, slide_type,
+                       start_slideshow, stepper_cell_indices, steppers, stop_slideshow,
+                       unexecuted_cells, walk_slideshow)
 
 # test_live_slides_fit reads what test_run_all_steppers_and_slideshow measured in the same
 # process: under pytest-xdist both tests of a notebook are one unit of work (the root
 # conftest's ByFileAndLecture).
 pytestmark = pytest.mark.browser
+
+sys.path.insert(0, str(ROOT / "tools"))
+from make_student import NOT_YET, checker_cells  # noqa: E402
 
 
 def check_stepper(stepper, name, times_ms):
@@ -89,6 +95,8 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
 
     assert error_outputs(page) == [], f"{name} shows error output after Run All"
     assert unexecuted_cells(page) == [], f"{name}: code cells not run by Run All"
+    said = {i: printed(page, i) for i in checker_cells(nbformat.read(lab.root / name, as_version=4))}
+    assert said and set(said.values()) == {NOT_YET}, f"{name}: the checkers printed {said}"
     found = steppers(page)
     assert len(found) == len(stepper_cell_indices(cells)) > 0, \
         f"{name}: expected a rendered stepper per stepper cell"
