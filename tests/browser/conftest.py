@@ -27,9 +27,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labdriver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, ROOT, VIEWPORT, LabServer,
-                       finish_open_and_run_all, launch_chromium, open_lab, start_open_and_run_all,
-                       stop_slideshow)
+from labdriver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, ROOT, VIEWPORT, LabServer, launch_chromium,
+                       open_and_run_all, open_lab, stop_slideshow)
 
 sys.path.insert(0, str(ROOT / "tools"))
 from make_student import student_copy  # noqa: E402
@@ -173,8 +172,7 @@ class Lectures:
         """Notebook ``name`` opened and run (Run All once its kernel is ready) to its end:
         returns (page, seconds from Run All to its end)."""
         page = self.open()
-        start_open_and_run_all(page, self.lab, name)
-        return page, finish_open_and_run_all(page, name)
+        return page, open_and_run_all(page, self.lab, name)
 
     def reset(self):
         """After a failure: out of the slideshow, JupyterLab reloaded."""

@@ -226,48 +226,39 @@ def run_all(page):
 
 # Open notebook ``name`` in the page's JupyterLab (closing any other document), wait until its
 # kernel is connected and idle, then run JupyterLab's command notebook:run-all-cells (what the
-# menu's Run > Run All Cells runs) and wait for every cell; all inside the page, so the test
-# can do other work meanwhile.  The promise, kept in window.__emlabRuns[name], resolves to the
-# seconds from Run All to its end.
-OPEN_AND_RUN_ALL_JS = f"""name => {{
+# menu's Run > Run All Cells runs) and wait for every cell; all inside the page.  Resolves to
+# the seconds from Run All to its end.
+OPEN_AND_RUN_ALL_JS = """async name => {
     const app = window.jupyterapp;
-    const ready = panel => new Promise((resolve, reject) => {{
+    const ready = panel => new Promise((resolve, reject) => {
         const deadline = performance.now() + 90000;
-        const check = () => {{
+        const check = () => {
             const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
             if (kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle') resolve();
             else if (performance.now() > deadline) reject(new Error('the kernel did not get ready'));
             else setTimeout(check, 50);
-        }};
+        };
         check();
-    }});
-    window.__emlabRuns = window.__emlabRuns || {{}};
-    window.__emlabRuns[name] = (async () => {{
-        for (const widget of [...app.shell.widgets('main')]) widget.dispose();   // no "save?" dialog
-        const panel = await app.commands.execute('docmanager:open', {{path: name, factory: 'Notebook'}});
-        await panel.context.ready;
-        await panel.sessionContext.ready;
-        await ready(panel);
-        app.shell.activateById(panel.id);
-        const started = performance.now();
-        await app.commands.execute('notebook:run-all-cells', {{widgetId: panel.id}});
-        await ready(panel);
-        return (performance.now() - started) / 1000;
-    }})();
-    window.__emlabRuns[name].catch(() => null);     // reported when awaited
-}}"""
+    });
+    for (const widget of [...app.shell.widgets('main')]) widget.dispose();   // no "save?" dialog
+    const panel = await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    await ready(panel);
+    app.shell.activateById(panel.id);
+    const started = performance.now();
+    await app.commands.execute('notebook:run-all-cells', {widgetId: panel.id});
+    await ready(panel);
+    return (performance.now() - started) / 1000;
+}"""
 
 
-def start_open_and_run_all(page, server, name):
-    """Start opening notebook ``name`` and running it (OPEN_AND_RUN_ALL_JS); returns at once."""
+def open_and_run_all(page, server, name):
+    """Open notebook ``name`` and run it (OPEN_AND_RUN_ALL_JS); returns Run All's seconds
+    once every cell has run and the kernel is idle again."""
     if "/lab" not in page.url:
         open_lab(page, server)
-    page.evaluate(OPEN_AND_RUN_ALL_JS, name)
-
-
-def finish_open_and_run_all(page, name):
-    """Wait for start_open_and_run_all(``name``) to end; returns Run All's seconds."""
-    seconds = page.evaluate("name => window.__emlabRuns[name]", name)
+    seconds = page.evaluate(OPEN_AND_RUN_ALL_JS, name)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=30_000)
     wait_kernel_ready(page)
     return seconds
