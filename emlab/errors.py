@@ -4,7 +4,8 @@
 class CollapseError(ValueError):
     """A component degenerated during EM: its covariance became singular (or it lost all data).
 
-    Attributes: ``component`` (index), ``iteration`` (the M-step that produced it, 1-based;
+    Attributes: ``component`` (index; None when the one covariance shared under
+    ``covariance_type="tied"`` became singular), ``iteration`` (the M-step that produced it, 1-based;
     None outside ``run_em``), ``history`` (the ``History`` up to the last valid parameters,
     all finite; None outside ``run_em``).
     """

@@ -140,7 +140,8 @@ def from_moments(nk, means, scatter, floor, *, covariance_type="full", reg_covar
     this matrix; under "tied" the one shared covariance has the prior once:
     ``(psi + sum_l S_l) / (sum_l N_l + nu + d + 1)``.
 
-    A covariance is singular (CollapseError names the component) when its smallest
+    A covariance is singular (CollapseError names the component, or the shared matrix under
+    "tied") when its smallest
     eigenvalue is not above ``floor`` (see ``singular_floor``) or not above
     ``100 d^1.5 eps`` times its largest one: that smaller eigenvalue is lost in the rounding
     of the sums, and a Cholesky factorisation is only guaranteed below that condition number
@@ -168,10 +169,15 @@ def from_moments(nk, means, scatter, floor, *, covariance_type="full", reg_covar
     singular = ~(eig[:, 0] > np.maximum(floor, 100 * d ** 1.5 * _EPS * eig[:, -1]))
     if np.any(singular):
         j = int(np.argmax(singular))
+        remedy = "use reg_covar > 0, a covariance prior, or restart"
+        if covariance_type == "tied":
+            raise CollapseError(
+                f"the shared covariance (covariance_type 'tied') became singular (eigenvalues from "
+                f"{eig[0, 0]:.3g} to {eig[0, -1]:.3g}, from all {counts[0]:.3g} points): the data "
+                f"span fewer than d = {d} dimensions; {remedy}", component=None)
         raise CollapseError(
             f"component {j} collapsed: its covariance became singular (eigenvalues from "
-            f"{eig[j, 0]:.3g} to {eig[j, -1]:.3g}, N_{j} = {nk[j]:.3g} points); use reg_covar > 0, "
-            "a covariance prior, or restart", component=j)
+            f"{eig[j, 0]:.3g} to {eig[j, -1]:.3g}, N_{j} = {nk[j]:.3g} points); {remedy}", component=j)
     return Params(nk / nk.sum(), means, cov)
 
 

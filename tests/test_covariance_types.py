@@ -168,3 +168,20 @@ def test_ellipses_take_the_constrained_shape(covariance_type):
         np.testing.assert_allclose(shapes, np.broadcast_to(shapes[0], shapes.shape), rtol=1e-9)
     if covariance_type == "full":
         assert not np.any(np.isclose(shapes[:, 2] % 90, 0))
+
+
+def test_a_singular_tied_covariance_is_named_as_the_shared_one():
+    """Data on a line in 2-D: under "tied" the one pooled matrix is singular, and the error says
+    so (not "component 0"), with the remedy; run_em carries it with the History."""
+    t = np.linspace(-1.0, 1.0, 40)
+    x = np.column_stack([t, 2 * t]) + np.repeat([[0.0, 0.0], [5.0, 0.0]], 20, axis=0)
+    resp = np.repeat(np.eye(2), 20, axis=0)
+    with pytest.raises(emlab.CollapseError, match=r"shared covariance \(covariance_type 'tied'\)"
+                       r".*reg_covar") as info:
+        gaussian.m_step(x, resp, covariance_type="tied")
+    assert info.value.component is None and "component 0" not in str(info.value)
+    start = gaussian.Params([0.5, 0.5], [[0.0, 0.0], [5.0, 0.0]], np.eye(2)[None].repeat(2, axis=0))
+    with pytest.raises(emlab.CollapseError, match=r"EM iteration \d+: the shared covariance") as info:
+        emlab.run_em(gaussian, x, start, covariance_type="tied")
+    assert info.value.component is None and info.value.history.params[0] == start
+    assert gaussian.m_step(x, resp, covariance_type="tied", reg_covar=1e-6).covariances.shape == (2, 2, 2)
