@@ -32,7 +32,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	@test -x $(EMLAB_CHROMIUM) || echo "make test: $(EMLAB_CHROMIUM) not found, so the browser tests" \
-	  "in tests/browser are skipped (install it: apt-get install chromium chromium-driver)"
+	  "in tests/browser are skipped (install it: apt-get install chromium chromium-driver chromium-headless-shell)"
 	$(BIN)/python -m pytest --nbval -rs -n $(WORKERS) --dist loadfile --durations=15 $(ARGS)
 
 bench: $(STAMP)

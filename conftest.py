@@ -61,7 +61,8 @@ class StudentExercises(pytest.Item):
                 raise AssertionError(f"student copy: cell {index} raised "
                                      f"{content.get('ename')}: {content.get('evalue')}\n{cell.source}")
             if index in checkers:
-                assert stdout == make_student.NOT_YET, f"student copy, checker cell {index} printed {stdout!r}"
+                assert stdout == make_student.NOT_YET, \
+                    f"student copy, checker cell {index} printed {stdout!r}"
 
     @staticmethod
     def execute(kernel, source, timeout):

@@ -41,7 +41,7 @@ def main():
         sync_playwright = None
     if sync_playwright is None or not CHROMIUM.exists():
         print(f"bench_browser: skipped, needs playwright and {CHROMIUM} "
-              "(apt-get install chromium chromium-driver)")
+              "(apt-get install chromium chromium-driver chromium-headless-shell)")
         return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -80,7 +80,7 @@ def main():
         sync_playwright = None
     if sync_playwright is None or not CHROMIUM.exists():
         print(f"bench_explorer: skipped, needs playwright and {CHROMIUM} "
-              "(apt-get install chromium chromium-driver)")
+              "(apt-get install chromium chromium-driver chromium-headless-shell)")
         return
     times = {"in place": [], "rebuild": []}
     iterations = []

@@ -37,7 +37,8 @@ def test_units_of_work(scheduling):
 def test_browser_units_first_then_notebooks_then_the_rest(scheduling):
     collected = ["tests/test_bernoulli.py", "notebooks/01_coin_flip_em.ipynb",
                  "tests/browser/test_exports.py", "tests/test_data.py",
-                 "tests/browser/test_notebooks.py[01_coin_flip_em.ipynb]", "notebooks/02_poisson_mixture.ipynb"]
+                 "tests/browser/test_notebooks.py[01_coin_flip_em.ipynb]",
+                 "notebooks/02_poisson_mixture.ipynb"]
     assert sorted(collected, key=scheduling._priority) == [
         "tests/browser/test_exports.py", "tests/browser/test_notebooks.py[01_coin_flip_em.ipynb]",
         "notebooks/01_coin_flip_em.ipynb", "notebooks/02_poisson_mixture.ipynb",

@@ -4,9 +4,10 @@ and the exported decks and pages built once per session.
 The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 with a free
 port and a random token, serving the student copies of notebooks/ in a temporary folder (as a
 student opens them; Run All never touches the committed notebooks; emlab.data finds data/
-through the package, so the copies need nothing else).  The browser is Debian's Chromium (its headless shell where installed) driven by
-Playwright, at a projector's 1280x720.  The notebooks open one after the other in one
-JupyterLab page, loaded once (``Lectures``); each one's kernel is shut down after its test.
+through the package, so the copies need nothing else).  The browser is Debian's Chromium (its
+headless shell where installed) driven by Playwright, at a projector's 1280x720.  The
+notebooks open one after the other in one JupyterLab page, loaded once (``Lectures``); each
+one's kernel is shut down after its test.
 
 The slow set-up starts as soon as the tests are collected, in the background, so that it
 overlaps: JupyterLab's start, and ``tools/offline_export.py`` writing the decks and pages
@@ -126,8 +127,8 @@ def pytest_sessionfinish(session):
 @pytest.fixture(scope="session")
 def playwright():
     if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} not found: install it with "
-                     "`apt-get install chromium chromium-driver` to run the browser tests")
+        skip_or_fail(f"{CHROMIUM} not found: install it with `apt-get install chromium "
+                     "chromium-driver chromium-headless-shell` to run the browser tests")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -7,7 +7,6 @@ Every wait here waits for a state (a kernel that is connected and idle, a cell t
 an image whose source changed), never for a fixed time."""
 import json
 import os
-import re
 import secrets
 import socket
 import subprocess

@@ -3,8 +3,9 @@ instructor lectures from it, with one Run All per notebook, of its student copy 
 solutions out; its slides are the full notebook's):
 
 - Run All (once the kernel is connected and idle), no error output, every code cell run,
-  every exercise's checker printing "✗ not implemented yet", every stepper rendered and responding to its slider, Play button and E/M toggle (the
-  slider's latency is measured and reported in the summary, never asserted);
+  every exercise's checker printing "✗ not implemented yet", every stepper rendered and
+  responding to its slider, Play button and E/M toggle (the slider's latency is measured and
+  reported in the summary, never asserted);
 - the live slideshow (jupyterlab-slideshow): started from the notebook toolbar's button;
   Space goes to the next shown cell; every slide, presented in turn, shows all its cells and
   no other; on the stepper's slide the slider and Play change the figure; Escape leaves it.
