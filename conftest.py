@@ -52,10 +52,8 @@ class StudentExercises(pytest.Item):
         assert not leaks, f"names that differ in the student copy, read by later cells: {leaks}"
         copy = make_student.student_copy(self.parent.nb)
         checkers = set(make_student.checker_cells(copy))
-        for index, cell in enumerate(copy.cells):
-            if cell.cell_type != "code" or not (index in checkers or {make_student.EXERCISE_TAG,
-                                                make_student.SOLUTION_TAG} & set(make_student.tags(cell))):
-                continue
+        for index in make_student.exercise_cells(copy):
+            cell = copy.cells[index]
             content, stdout = self.execute(kernel, cell.source, timeout)
             if content["status"] != "ok":
                 raise AssertionError(f"student copy: cell {index} raised "
@@ -94,7 +92,7 @@ class StudentExercises(pytest.Item):
 try:
     from xdist.scheduler import LoadFileScheduling
 except ImportError:                 # without pytest-xdist the tests run in one process
-    LoadFileScheduling = None
+    pass
 else:
     class ByFileAndLecture(LoadFileScheduling):
         """``--dist loadfile``, with each notebook's browser lecture as its own unit, and the

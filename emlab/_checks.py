@@ -90,6 +90,14 @@ def integer(value, name, *, minimum=None):
     return int(value)
 
 
+def component_count(k, n, name="k"):
+    """The number of components, an int from 1 to the number of points n."""
+    k = integer(k, name, minimum=1)
+    if k > n:
+        raise ValueError(f"{name} must be at most the number of points n = {n}, got {name} = {k}")
+    return k
+
+
 def real(value, name, *, minimum=None):
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")

@@ -132,9 +132,7 @@ def sample(params, n, rng):
 def init_random(x, k, rng):
     """Random start as in Bishop 9.3.3: every mu_jd uniform in (0.25, 0.75), equal weights."""
     x, rng = check_x(x), _checks.rng(rng)
-    k = _checks.integer(k, "k", minimum=1)
-    if k > len(x):
-        raise ValueError(f"k must be at most the number of points n = {len(x)}, got k = {k}")
+    k = _checks.component_count(k, len(x))
     return Params(np.full(k, 1 / k), rng.uniform(0.25, 0.75, size=(k, x.shape[1])))
 
 

@@ -244,7 +244,7 @@ def sample(params, n, rng):
 
 def init_random(x, k, rng):
     """Random start: k distinct data points as means, the data covariance for each, equal weights."""
-    x, k, rng = check_x(x), _check_k(x, k), _checks.rng(rng)
+    x, k, rng = check_x(x), _checks.component_count(k, len(x)), _checks.rng(rng)
     means = x[rng.choice(len(x), size=k, replace=False)]
     cov = np.atleast_2d(np.cov(x, rowvar=False, bias=True))
     cov = cov + max(singular_floor(x), 1e-12 * np.trace(cov)) * np.eye(x.shape[1])
@@ -257,7 +257,7 @@ def init_kmeans(x, k, rng, max_iter=100):
     A tiny ridge (1e-6 of the average data variance) keeps a one-point cluster's covariance
     positive definite.  k-means needs at least k distinct points (one per centre).
     """
-    x, k, rng = check_x(x), _check_k(x, k), _checks.rng(rng)
+    x, k, rng = check_x(x), _checks.component_count(k, len(x)), _checks.rng(rng)
     distinct = len(np.unique(x, axis=0))
     if distinct < k:
         raise ValueError(f"x has only {distinct} distinct point(s), fewer than the k = {k} components, "
@@ -279,13 +279,6 @@ def init_kmeans(x, k, rng, max_iter=100):
                 centres[j] = x[labels == j].mean(axis=0)
     ridge = 1e-6 * np.mean(np.var(x, axis=0)) + singular_floor(x)
     return m_step(x, np.eye(k)[labels], reg_covar=ridge)
-
-
-def _check_k(x, k):
-    k = _checks.integer(k, "k", minimum=1)
-    if k > len(x):
-        raise ValueError(f"k must be at most the number of points n = {len(x)}, got k = {k}")
-    return k
 
 
 def _check_params(params):

@@ -83,9 +83,7 @@ def init_random(x, k, rng):
     range raised to at least [0.5, 1], so every rate is > 0; one draw
     ``rng.uniform(low, high, k)``), equal weights 1/k.  x (n,), k <= n -> Params."""
     x, rng = check_x(x), _checks.rng(rng)
-    k = _checks.integer(k, "k", minimum=1)
-    if k > len(x):
-        raise ValueError(f"k must be at most the number of points n = {len(x)}, got k = {k}")
+    k = _checks.component_count(k, len(x))
     return Params(np.full(k, 1 / k), rng.uniform(max(x.min(), 0.5), max(x.max(), 1.0), k))
 
 

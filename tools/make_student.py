@@ -89,6 +89,13 @@ def checker_cells(nb):
             and SOLUTION_TAG in tags(cell) and cells[i + 1].cell_type == "code"]
 
 
+def exercise_cells(nb):
+    """Indices of the exercises' code cells, in order: skeletons, solutions, checker calls."""
+    checkers = set(checker_cells(nb))
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            and (i in checkers or {EXERCISE_TAG, SOLUTION_TAG} & set(tags(cell)))]
+
+
 def _python(source):
     """A cell's source as Python: IPython's magics and shell lines (``%``, ``!``) left out."""
     return ast.parse("\n".join("pass" if line.lstrip().startswith(("%", "!")) else line

@@ -70,9 +70,7 @@ def start_params(model, x, *, K=2, init="random", seed=0, theta=None, means=None
     """
     model = check_model(model)
     x = model.check_x(x)
-    K = _checks.integer(K, "K", minimum=1)
-    if K > len(x):
-        raise ValueError(f"K must be at most the number of points n = {len(x)}, got K = {K}")
+    K = _checks.component_count(K, len(x), "K")
     offered = inits(model, x)
     if init not in offered:
         raise ValueError(f"init must be one of {', '.join(map(repr, offered)) or 'nothing'} for "
