@@ -20,11 +20,13 @@ NOTEBOOKS := $(wildcard notebooks/[0-9]*.ipynb)
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# emlab editable with its extras, at the versions constraints.txt pins (those the stored outputs
+# were made with); made again when either file changes.
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "emlab needs Python >= 3.10"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
 	touch $(STAMP)
 
 lab: $(STAMP)

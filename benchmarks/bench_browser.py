@@ -21,10 +21,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "tools"))
 
-from labdriver import (CHROMIUM, LATENCY_GOAL_MS, VIEWPORT, LabServer,  # noqa: E402
-                       launch_chromium, open_notebook, run_all, steppers)
+from labdriver import CHROMIUM, VIEWPORT, LabServer, launch_chromium, open_notebook, run_all  # noqa: E402
+from stepper_ui import LATENCY_GOAL_MS, steppers  # noqa: E402
 
 
 def main():

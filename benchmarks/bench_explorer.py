@@ -21,10 +21,10 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "tools"))
 
-from labdriver import (CHROMIUM, STEPPER, LabServer, StepperUI, launch_chromium,  # noqa: E402
-                       open_notebook, run_all, wait_kernel_ready)
+from labdriver import CHROMIUM, LabServer, launch_chromium, open_notebook, run_all, wait_kernel_ready  # noqa: E402
+from stepper_ui import STEPPER, StepperUI  # noqa: E402
 
 GOAL_MS = 300
 SETUP = """\

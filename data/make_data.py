@@ -1,6 +1,6 @@
-"""Regenerate every generated CSV file of data/, bit for bit.
+"""Regenerate every generated CSV file of emlab/datasets/ (emlab's package data), bit for bit.
 
-    python data/make_data.py              # writes into data/ (this script's folder)
+    python data/make_data.py              # writes into emlab/datasets/ of this checkout
     python data/make_data.py OUTPUT_DIR   # writes into OUTPUT_DIR instead
 
 Each data set is drawn with emlab's own samplers from ``numpy.random.default_rng(seed)``
@@ -40,6 +40,8 @@ SEMI_SUPERVISED = gaussian.Params(
                  [[0.8, -0.4], [-0.4, 1.2]]])
 
 FLOAT, INT = "%.6f", "%d"
+# Where emlab.data loads the files from: the package data of this checkout.
+DATASETS = Path(__file__).resolve().parent.parent / "emlab" / "datasets"
 
 
 def write_csv(path, columns):
@@ -89,7 +91,7 @@ def _one_class(params, c):
 def main(argv):
     if len(argv) > 1:
         sys.exit("usage: python data/make_data.py [OUTPUT_DIR]")
-    out = Path(argv[0]) if argv else Path(__file__).resolve().parent
+    out = Path(argv[0]) if argv else DATASETS
     out.mkdir(parents=True, exist_ok=True)
     make_poisson_counts(out)
     make_gmm_2d(out)

@@ -1,6 +1,6 @@
-"""Write data/digits.csv: scikit-learn's bundled 8x8 handwritten digits, binarized.
+"""Write emlab/datasets/digits.csv: scikit-learn's bundled 8x8 handwritten digits, binarized.
 
-    python data/make_digits.py              # writes data/digits.csv (this script's folder)
+    python data/make_digits.py              # writes emlab/datasets/digits.csv of this checkout
     python data/make_digits.py OUTPUT_DIR   # writes OUTPUT_DIR/digits.csv instead
 
 ``sklearn.datasets.load_digits()`` reads the copy of the UCI "Optical Recognition of
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sklearn.datasets import load_digits
 
-from make_data import INT, write_csv
+from make_data import DATASETS, INT, write_csv
 
 THRESHOLD = 8
 # Pixel column "p{r}{c}": row r (0 = top), column c (0 = left) of the 8x8 image.
@@ -33,7 +33,7 @@ def make_digits(out):
 def main(argv):
     if len(argv) > 1:
         sys.exit("usage: python data/make_digits.py [OUTPUT_DIR]")
-    out = Path(argv[0]) if argv else Path(__file__).resolve().parent
+    out = Path(argv[0]) if argv else DATASETS
     out.mkdir(parents=True, exist_ok=True)
     make_digits(out)
 

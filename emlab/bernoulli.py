@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _checks
+from . import checks
 from .errors import CollapseError
 
 _PRIOR_HINT = ("a Beta(a, b) prior with a, b > 1 keeps every mean inside: pass beta_prior=(a, b), "
@@ -23,9 +23,9 @@ class Params:
     means: np.ndarray
 
     def __post_init__(self):
-        w = _checks.weights(self.weights)
-        means = _checks.as_array(self.means, "means", ndim=2)
-        _checks.same_k(len(w), "means", means)
+        w = checks.weights(self.weights)
+        means = checks.as_array(self.means, "means", ndim=2)
+        checks.same_k(len(w), "means", means)
         if means.shape[1] == 0:
             raise ValueError("means must have at least one dimension, got shape (k, 0)")
         outside = ~((means > 0) & (means < 1))
@@ -34,7 +34,7 @@ class Params:
             raise ValueError(
                 f"means must lie strictly between 0 and 1 (a mean of 0 or 1 gives log 0 for data "
                 f"that contradict it), got means[{j}, {d}] = {means[j, d]:.6g}; {_PRIOR_HINT}")
-        _checks.freeze(w, means)
+        checks.freeze(w, means)
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "means", means)
 
@@ -51,7 +51,7 @@ def check_x(x, name="x"):
     """Binary vectors as an (n, d) float array of 0s and 1s (bool arrays are accepted)."""
     if isinstance(x, np.ndarray) and x.dtype == bool:
         x = x.astype(float)
-    arr = _checks.as_array(x, name)
+    arr = checks.as_array(x, name)
     if arr.ndim != 2:
         hint = " (for a single binary variable pass x[:, None])" if arr.ndim == 1 else ""
         raise ValueError(f"{name} must be 2-D with shape (n, d), got shape {arr.shape}{hint}")
@@ -61,7 +61,7 @@ def check_x(x, name="x"):
     if np.any(not_binary):
         i, d = np.argwhere(not_binary)[0]
         raise ValueError(f"{name} must hold binary values 0 or 1, got {name}[{i}, {d}] = {arr[i, d]:.6g}")
-    return _checks.nonempty(arr, name)
+    return checks.nonempty(arr, name)
 
 
 def log_joint(x, params):
@@ -94,8 +94,8 @@ def m_step(x, resp, *, beta_prior=None):
     x (n, d), resp (n, k) (any non-negative weights) -> Params.
     """
     x = check_x(x)
-    resp = _checks.responsibilities(resp, len(x))
-    nk = _checks.component_totals(resp)
+    resp = checks.responsibilities(resp, len(x))
+    nk = checks.component_totals(resp)
     a, b = (1.0, 1.0) if beta_prior is None else _check_beta_prior(beta_prior)
     means = (resp.T @ x + (a - 1)) / (nk + a + b - 2)[:, None]
     outside = ~((means > 0) & (means < 1))
@@ -113,7 +113,7 @@ def _check_beta_prior(prior):
     """``beta_prior = (a, b)``: two real numbers >= 1."""
     if not isinstance(prior, (tuple, list)) or len(prior) != 2:
         raise TypeError(f"beta_prior must be a pair (a, b), got {type(prior).__name__} {prior!r:.60}")
-    a, b = (_checks.real(v, f"beta_prior {name}") for v, name in zip(prior, "ab"))
+    a, b = (checks.real(v, f"beta_prior {name}") for v, name in zip(prior, "ab"))
     if not (a >= 1 and b >= 1):
         raise ValueError(f"beta_prior (a, b) must have a >= 1 and b >= 1 (a Beta prior whose "
                          f"mode lies in [0, 1]), got ({a}, {b})")
@@ -122,28 +122,22 @@ def _check_beta_prior(prior):
 
 def sample(params, n, rng):
     """Draw n binary vectors: returns ``(x (n, d) ints 0/1, z (n,) component index)``."""
-    params = _check_params(params)
-    n = _checks.integer(n, "n", minimum=1)
-    rng = _checks.rng(rng)
+    params = checks.instance(params, Params, "params")
+    n = checks.integer(n, "n", minimum=1)
+    rng = checks.rng(rng)
     z = rng.choice(params.k, size=n, p=params.weights)
     return (rng.random((n, params.d)) < params.means[z]).astype(np.int64), z
 
 
 def init_random(x, k, rng):
     """Random start as in Bishop 9.3.3: every mu_jd uniform in (0.25, 0.75), equal weights."""
-    x, rng = check_x(x), _checks.rng(rng)
-    k = _checks.component_count(k, len(x))
+    x, rng = check_x(x), checks.rng(rng)
+    k = checks.component_count(k, len(x))
     return Params(np.full(k, 1 / k), rng.uniform(0.25, 0.75, size=(k, x.shape[1])))
 
 
-def _check_params(params):
-    if not isinstance(params, Params):
-        raise TypeError(f"params must be emlab.bernoulli.Params, got {type(params).__name__}")
-    return params
-
-
 def _check_pair(x, params):
-    x, params = check_x(x), _check_params(params)
+    x, params = check_x(x), checks.instance(params, Params, "params")
     if x.shape[1] != params.d:
         raise ValueError(f"x has d = {x.shape[1]} columns but params.means has d = {params.d}")
     return x, params

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln, xlog1py, xlogy
 
-from . import _checks
+from . import checks
 from .engines import DistinctValues, FastPath
+from .errors import CollapseError
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,12 +22,12 @@ class Params:
     p: np.ndarray
 
     def __post_init__(self):
-        w = _checks.weights(self.weights)
-        p = _checks.as_array(self.p, "p", ndim=1)
-        _checks.same_k(len(w), "p", p)
+        w = checks.weights(self.weights)
+        p = checks.as_array(self.p, "p", ndim=1)
+        checks.same_k(len(w), "p", p)
         if np.any((p < 0) | (p > 1)):
             raise ValueError(f"p must lie in [0, 1], got {np.array2string(p, precision=5)}")
-        _checks.freeze(w, p)
+        checks.freeze(w, p)
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "p", p)
 
@@ -37,7 +38,7 @@ class Params:
 
 def check_x(x, name="x"):
     """Sets of tosses as an (n, 2) int array ``[heads, tails]`` of non-negative counts."""
-    x = _checks.nonempty(_checks.as_array(x, name, ndim=2, shape=(None, 2), integer=True), name)
+    x = checks.nonempty(checks.as_array(x, name, ndim=2, shape=(None, 2), integer=True), name)
     if np.any(x < 0):
         raise ValueError(f"{name} must hold non-negative counts [heads, tails], got a negative count")
     return x
@@ -49,7 +50,7 @@ def log_joint(x, params):
     x (n, 2) -> (n, k).  ``0 log 0 = 0``, so coins with p = 0 or 1 are allowed.
     """
     x = check_x(x)
-    params = _check_params(params)
+    params = checks.instance(params, Params, "params")
     heads, tails = x[:, :1], x[:, 1:]
     log_choose = gammaln(heads + tails + 1) - gammaln(heads + 1) - gammaln(tails + 1)
     with np.errstate(divide="ignore"):
@@ -64,11 +65,10 @@ def m_step(x, resp):
     heads of coin j over its expected tosses.  x (n, 2), resp (n, k) -> Params.
     """
     x = check_x(x)
-    resp = _checks.responsibilities(resp, len(x))
-    nk = _checks.component_totals(resp)
+    resp = checks.responsibilities(resp, len(x))
+    nk = checks.component_totals(resp)
     heads, tosses = resp.T @ x[:, 0], resp.T @ x.sum(axis=1)
     if np.any(tosses <= 0):
-        from .errors import CollapseError
         j = int(np.argmin(tosses))
         raise CollapseError(f"component {j} was given only sets without tosses", component=j)
     return Params(nk / nk.sum(), heads / tosses)
@@ -76,10 +76,10 @@ def m_step(x, resp):
 
 def sample(params, n, rng, tosses=10):
     """Draw n sets of ``tosses`` tosses each: returns ``(x (n, 2) ints, z (n,) coin index)``."""
-    params = _check_params(params)
-    n = _checks.integer(n, "n", minimum=1)
-    tosses = _checks.integer(tosses, "tosses", minimum=1)
-    rng = _checks.rng(rng)
+    params = checks.instance(params, Params, "params")
+    n = checks.integer(n, "n", minimum=1)
+    tosses = checks.integer(tosses, "tosses", minimum=1)
+    rng = checks.rng(rng)
     z = rng.choice(params.k, size=n, p=params.weights)
     heads = rng.binomial(tosses, params.p[z])
     return np.column_stack([heads, tosses - heads]), z
@@ -88,19 +88,12 @@ def sample(params, n, rng, tosses=10):
 def init_random(x, k, rng):
     """Random start: every bias p_j uniform in [0.05, 0.95] (one draw ``rng.uniform(0.05, 0.95, k)``),
     equal weights 1/k.  x (n, 2), k <= n -> Params."""
-    x, rng = check_x(x), _checks.rng(rng)
-    k = _checks.integer(k, "k", minimum=1)
-    if k > len(x):
-        raise ValueError(f"k must be at most the number of sets of tosses n = {len(x)}, got k = {k}")
+    x, rng = check_x(x), checks.rng(rng)
+    k = checks.component_count(k, len(x))
     return Params(np.full(k, 1 / k), rng.uniform(0.05, 0.95, k))
-
-
-def _check_params(params):
-    if not isinstance(params, Params):
-        raise TypeError(f"params must be emlab.coins.Params, got {type(params).__name__}")
-    return params
 
 
 # run_em's fast path for large n: the steps above over the distinct rows of x, weighted by
 # how often each occurs (exact, as m_step is a responsibility-weighted sum).
 fast_engine = FastPath(DistinctValues, log_joint, m_step)
+manual_start = "theta"      # an explorer's manual start: a slider per coin bias (emlab.widgets.runs)

@@ -1,7 +1,8 @@
-"""Loaders for the CSV files of data/ (documented in data/README.md).
+"""Loaders for the CSV files emlab ships in ``emlab/datasets/`` (documented, with the scripts
+that make them, in data/README.md of the source tree).
 
-An installed emlab carries them as ``emlab/datasets/`` and reads them there with
-``importlib.resources``; an editable install of a checkout reads data/ itself.
+The files are package data: the loaders find them with ``importlib.resources``, in a
+checkout and in an installed emlab alike.
 
 Each loader returns a pandas DataFrame whose columns are exactly the documented ones, in the
 documented order, with checked types: ``int64`` counts and labels, ``float64`` coordinates,
@@ -24,16 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import _checks
+from . import checks
 
-
-def _data_dir():
-    """``emlab/datasets`` inside the installed package, else data/ of the source checkout."""
-    packaged = resources.files(__package__) / "datasets"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "data"
-
-
-DATA_DIR = _data_dir()
+# The shipped CSV files (package data).
+DATA_DIR = resources.files(__package__) / "datasets"
 
 # Columns that hold a label, not a coordinate: points_x leaves them out.
 LABEL_COLUMNS = ("component", "y", "digit")
@@ -190,7 +185,7 @@ def load_semi_supervised(directory=None):
     """Two overlapping 2-D classes (1 = likes the product, 0 = does not), a few labelled rows.
 
     Reads labeled.csv, unlabeled.csv and unlabeled_truth.csv from ``directory`` (default
-    data/) and returns three DataFrames:
+    the shipped ``DATA_DIR``) and returns three DataFrames:
         labeled    (20, 3):   ``x1``, ``x2`` float64, ``y`` int64 (0 or 1)
         unlabeled  (1000, 2): ``x1``, ``x2`` float64
         truth      (1000, 1): ``y`` int64 (0 or 1), the class of each unlabelled row, kept
@@ -257,4 +252,4 @@ def _columns(frame, names, integer=False):
     if missing:
         raise ValueError(f"frame must have the column(s) {', '.join(map(repr, missing))}; "
                          f"it has {', '.join(map(repr, map(str, frame.columns)))}")
-    return _checks.as_array(frame[names].to_numpy(), f"frame[{names}]", ndim=2, integer=integer)
+    return checks.as_array(frame[names].to_numpy(), f"frame[{names}]", ndim=2, integer=integer)

@@ -4,67 +4,43 @@ An *engine* is made for one data set ``(x, labels)`` and has three methods:
 
     e_step(params)            -> (state, objective): the E-step at ``params`` and the objective there
     m_step(state, **options)  -> Params: the M-step from that state
-    point_resp(state)         -> resp (n, k): the responsibilities of every point, as History keeps them
+    point_resp(state)         -> the E-step's stats as History keeps them: a mixture's
+                                 responsibilities of every point (n, k), any other model's stats
 
-* ``Plain``: the textbook path, the model's own ``log_joint`` and ``m_step`` on every point.
-  What the notebooks show, and what a student who edits ``m_step`` (or writes a model)
-  sees run.
+* ``Plain``: the textbook path, the model's own E-step (``emlab.model.e_step_stats``: a
+  mixture's from its ``log_joint``) and ``m_step`` on every point.  What the notebooks show,
+  and what a student who edits ``m_step`` (or writes a model) sees run.
 * A model's *fast path*, optional: the model's ``fast_engine(model, x, labels)`` returns an
   engine that computes the same quantities with less work, or None where it does not
-  apply.  ``FastPath`` makes that hook for an engine that reproduces the model's own steps
-  (it declines once they were replaced).  Two such engines: ``DistinctValues`` here (coins,
-  Poisson) and ``emlab.gaussian_stats.GaussianStats``; ``tests/test_engines.py`` checks
-  that each agrees with the plain formulas.
+  apply.  ``FastPath`` makes that hook for a mixture's engine that reproduces the model's
+  own steps (it declines once they were replaced).  Two such engines: ``DistinctValues``
+  here (coins, Poisson) and ``emlab.gaussian_stats.GaussianStats``;
+  ``tests/test_engines.py`` checks that each agrees with the plain formulas.
 """
 import numpy as np
 
-from .mixture import posterior
-
-
-def labelled_posterior(log_joint, labels, rows=None, out=None):
-    """E-step with some labels known (semi-supervised EM).
-
-    Unlabelled rows (label -1) get ``r_ij = p(z_i = j | x_i)`` and contribute ``log p(x_i)``
-    to the objective; a labelled row keeps the one-hot ``r_ij = [j = y_i]`` and contributes
-    ``log p(x_i, z_i = y_i)``.  ``rows`` (n,): the caller's index of each row (see
-    ``mixture.posterior``); ``out`` (n, k): where to write resp, may be ``log_joint`` itself.
-    Returns ``(resp (n, k), objective per row (n,))``.
-    """
-    rows = np.arange(len(log_joint)) if rows is None else rows
-    if labels is None:
-        return posterior(log_joint, rows, out)
-    objective = np.empty(len(log_joint))
-    free = labels < 0
-    known = np.flatnonzero(~free)
-    objective[known] = log_joint[known, labels[known]]
-    resp = np.zeros_like(log_joint) if out is None else out
-    if np.any(free):
-        resp[free], objective[free] = posterior(log_joint[free], rows[free])
-    resp[known] = 0.0
-    resp[known, labels[known]] = 1.0
-    return resp, objective
+from .model import e_step_stats, labelled_posterior
 
 
 class Plain:
-    """The textbook steps on every point: ``model.log_joint`` then ``model.m_step(x, resp)``."""
+    """The textbook steps on every point: the model's E-step, then ``model.m_step(x, stats)``."""
 
     def __init__(self, model, x, labels):
         self.model, self.x, self.labels = model, x, labels
 
     def e_step(self, params):
-        """-> (responsibilities (n, k), objective summed over the points)."""
-        resp, objective = labelled_posterior(self.model.log_joint(self.x, params), self.labels)
-        return resp, float(objective.sum())
+        """-> (stats (a mixture's responsibilities (n, k)), objective summed over the points)."""
+        return e_step_stats(self.model, self.x, params, self.labels)
 
-    def m_step(self, resp, **options):
-        return self.model.m_step(self.x, resp, **options)
+    def m_step(self, stats, **options):
+        return self.model.m_step(self.x, stats, **options)
 
-    def point_resp(self, resp):
-        return resp
+    def point_resp(self, stats):
+        return stats
 
 
 class DistinctValues:
-    """The textbook steps over the distinct (row, label) pairs of x, weighted by their counts.
+    """A mixture's textbook steps over the distinct (row, label) pairs of x, weighted by their counts.
 
     Exact for a model whose M-step is a responsibility-weighted sum over points (an
     exponential family): a distinct row with weight ``count * r`` stands for its ``count``
@@ -111,6 +87,6 @@ class FastPath:
         self.make, self.log_joint, self.m_step = make, log_joint, m_step
 
     def __call__(self, model, x, labels):
-        if model.log_joint is not self.log_joint or model.m_step is not self.m_step:
+        if getattr(model, "log_joint", None) is not self.log_joint or model.m_step is not self.m_step:
             return None
         return self.make(model, x, labels)

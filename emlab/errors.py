@@ -19,3 +19,10 @@ class CollapseError(ValueError):
 
 class ConvergenceWarning(UserWarning):
     """``run_em`` reached ``max_iter`` before the change in log-likelihood fell below ``tol``."""
+
+
+class MonotonicityWarning(UserWarning):
+    """``run_em`` saw the log-likelihood (or the semi-supervised objective) decrease from one
+    iteration to the next by more than rounding.  EM's steps never decrease it (Bishop sec.
+    9.4), so the model's E-step is not the exact posterior or its M-step does not maximise the
+    expected complete-data log-likelihood."""

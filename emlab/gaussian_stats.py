@@ -1,5 +1,6 @@
 """The Gaussian mixture's fast path for ``run_em`` (``gaussian.fast_engine``): the same E- and
-M-steps as ``gaussian.log_joint`` and ``gaussian.m_step``, as matrix products.
+M-steps as ``gaussian.log_joint`` and ``gaussian.m_step``, as matrix products (both end in
+``gaussian_params.from_moments``).
 
 The Gaussian log-density is linear in the features ``T(x) = [1, x, x_a x_b]`` (an exponential
 family), so all k log-densities of a chunk of rows are one matrix product ``eta T(x)`` and
@@ -19,8 +20,9 @@ every path agrees with the textbook steps.
 """
 import numpy as np
 
-from . import _checks, gaussian
-from .engines import labelled_posterior
+from . import checks
+from .gaussian_params import from_moments, log_density, scatter_matrix, singular_floor
+from .model import labelled_posterior
 
 _EPS = np.finfo(float).eps
 # Squared Mahalanobis distance of the data centre from a component beyond which the
@@ -52,7 +54,7 @@ class GaussianStats:
         self.shift = self.centred.mean(axis=1)
         self.centred -= self.shift[:, None]
         self.labels = labels
-        self.floor = gaussian.singular_floor(x)
+        self.floor = singular_floor(x)
         self.chunk_bytes = chunk_bytes
         # Whether the next M-step needs all products x_a x_b (unknown before the first one).
         self.needs_products = None
@@ -130,7 +132,7 @@ class GaussianStats:
             np.matmul(eta, feats, out=block.T)
             for j in far:
                 block[:, j] = (np.log(params.weights[j])
-                               + gaussian.log_density(self.x[rows], params.means[j], params.chol[j]))
+                               + log_density(self.x[rows], params.means[j], params.chol[j]))
             labels = None if self.labels is None else self.labels[rows]
             _, rows_objective = labelled_posterior(block, labels, np.arange(rows.start, rows.stop),
                                                    out=block)
@@ -157,7 +159,7 @@ class GaussianStats:
         if squares_only and self.needs_products and self.d > 1:
             stats, squares_only = self.products(resp), False
         first, second = self.pairs(squares_only)
-        nk = _checks.component_totals(resp) + 10 * _EPS
+        nk = checks.component_totals(resp) + 10 * _EPS
         means = stats[:, 1:1 + self.d] / nk[:, None]
         moments = np.zeros((len(nk), self.d, self.d))
         moments[:, first, second] = stats[:, 1 + self.d:]
@@ -165,13 +167,28 @@ class GaussianStats:
         scatter = moments - nk[:, None, None] * means[:, :, None] * means[:, None, :]
         if squares_only:                        # the products x_a x_b, a != b, were not summed
             scatter *= np.eye(self.d)
-        eig = np.linalg.eigvalsh(scatter / nk[:, None, None])
-        exact = np.sum(means ** 2, axis=1) < FAR * eig[:, 0]   # also False when eig <= 0
+        smallest = smallest_eigenvalue_bound(scatter / nk[:, None, None])
+        exact = np.sum(means ** 2, axis=1) < FAR * smallest    # also False when it is 0
         means = means + self.shift
         for j in np.flatnonzero(~exact):
             means[j] = resp[:, j] @ self.x / nk[j]
-            scatter[j] = gaussian.scatter_matrix(self.x, resp[:, j], means[j])
-        return gaussian.from_moments(nk, means, scatter, self.floor, **options)
+            scatter[j] = scatter_matrix(self.x, resp[:, j], means[j])
+        return from_moments(nk, means, scatter, self.floor, **options)
 
     def point_resp(self, state):
         return state[0]
+
+
+def smallest_eigenvalue_bound(matrices):
+    """A lower bound on the smallest eigenvalue of each symmetric (k, d, d) matrix, without an
+    eigendecomposition (``from_moments`` makes the M-step's one): for ``A = L L^T``,
+    ``lambda_min(A) = 1 / |L^{-1}|_2^2 >= 1 / |L^{-1}|_F^2``, at most d times too small.
+    0 where the Cholesky factorisation fails (not numerically positive definite)."""
+    try:
+        inverse = np.linalg.inv(np.linalg.cholesky(matrices))
+    except np.linalg.LinAlgError:           # not every one is positive definite: one at a time
+        if len(matrices) == 1:
+            return np.zeros(1)
+        return np.concatenate([smallest_eigenvalue_bound(matrix[None]) for matrix in matrices])
+    with np.errstate(over="ignore"):        # a nearly singular one: a bound of 0
+        return 1 / np.sum(inverse ** 2, axis=(1, 2))

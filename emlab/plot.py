@@ -15,14 +15,13 @@ module changes no matplotlib settings.
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Ellipse
-from scipy.stats import chi2
 
-from . import _checks
+from . import checks
 
 
 def component_colors(k):
     """One RGBA colour per component, (k, 4): the qualitative ``tab10`` (``tab20`` beyond 10)."""
-    k = _checks.integer(k, "k", minimum=1)
+    k = checks.integer(k, "k", minimum=1)
     cmap = colormaps["tab10" if k <= 10 else "tab20"]
     return np.array([cmap(j % cmap.N) for j in range(k)])
 
@@ -38,14 +37,7 @@ def ellipse_geometry(cov, mass=0.86):
     ``r sqrt(lambda)`` along the eigenvectors of Sigma (standard deviations, not
     variances).  cov: (2, 2) full, (2,) diagonal or a scalar (spherical) variance.
     """
-    cov = _covariance_2d(cov)
-    mass = _checks.real(mass, "mass")
-    if not 0 < mass < 1:
-        raise ValueError(f"mass must be a probability strictly between 0 and 1, got {mass}")
-    eigenvalues, eigenvectors = np.linalg.eigh(cov)            # ascending
-    semi_axes = np.sqrt(chi2.ppf(mass, df=2) * eigenvalues)
-    major = eigenvectors[:, 1]
-    return 2 * semi_axes[1], 2 * semi_axes[0], np.degrees(np.arctan2(major[1], major[0]))
+    return _geometry(*_covariance_eigh(cov), _mass(mass))
 
 
 def ellipse(ax, mean, cov, mass=0.86, **kwargs):
@@ -62,9 +54,19 @@ def ellipse(ax, mean, cov, mass=0.86, **kwargs):
     return artist
 
 
-def update_ellipse(artist, mean, cov, mass=0.86):
-    """Move ``artist`` (from ``ellipse``) to hold ``mass`` of N(mean, cov)."""
-    width, height, angle = ellipse_geometry(cov, mass)
+def update_ellipse(artist, mean, cov=None, mass=0.86, *, eigh=None):
+    """Move ``artist`` (from ``ellipse``) to hold ``mass`` of N(mean, cov).
+
+    Give ``cov`` (checked and decomposed, as by ``ellipse``) or, for a step of an animation,
+    ``eigh = (eigenvalues (2,) ascending, eigenvectors (2, 2) as columns)`` of a covariance
+    already checked and decomposed: a 2-D ``gaussian.Params`` keeps them
+    (``params.eigenvalues[j]``, ``params.eigenvectors[j]``), so the frame neither checks
+    nor decomposes the covariance again.
+    """
+    if (cov is None) == (eigh is None):
+        raise TypeError("update_ellipse takes either cov or eigh=(eigenvalues, eigenvectors), "
+                        f"got {'both' if eigh is not None else 'neither'}")
+    width, height, angle = _geometry(*(_covariance_eigh(cov) if eigh is None else eigh), _mass(mass))
     artist.set_center(_mean_2d(mean))
     artist.set_width(width)
     artist.set_height(height)
@@ -72,26 +74,43 @@ def update_ellipse(artist, mean, cov, mass=0.86):
     return artist
 
 
+def _geometry(eigenvalues, eigenvectors, mass):
+    """Width, height, angle of the ellipse holding ``mass`` of a 2-D covariance decomposed."""
+    semi_axes = np.sqrt(-2 * np.log1p(-mass) * eigenvalues)    # r^2 = chi2.ppf(mass, 2)
+    major = eigenvectors[:, 1]
+    return 2 * semi_axes[1], 2 * semi_axes[0], np.degrees(np.arctan2(major[1], major[0]))
+
+
+def _mass(mass):
+    mass = checks.real(mass, "mass")
+    if not 0 < mass < 1:
+        raise ValueError(f"mass must be a probability strictly between 0 and 1, got {mass}")
+    return mass
+
+
 def _mean_2d(mean):
-    return tuple(_checks.as_array(mean, "mean", ndim=1, shape=(2,)))
+    return tuple(checks.as_array(mean, "mean", ndim=1, shape=(2,)))
 
 
-def _covariance_2d(cov):
-    arr = _checks.as_array(cov, "cov")
+def _covariance_eigh(cov):
+    """A 2-D covariance checked ((2, 2) symmetric positive definite, (2,) positive variances or
+    one positive variance) and decomposed once: ``np.linalg.eigh`` of its (2, 2) matrix."""
+    arr = checks.as_array(cov, "cov")
     if arr.ndim == 0:
         arr = np.full(2, float(arr))
     if arr.shape == (2,):
         if np.any(arr <= 0):
             raise ValueError(f"cov as variances (2,) must be > 0, got {arr}")
-        return np.diag(arr)
+        return np.linalg.eigh(np.diag(arr))
     if arr.shape != (2, 2):
         raise ValueError(f"cov must be a (2, 2) covariance, (2,) variances or a scalar variance, "
                          f"got shape {arr.shape}")
     if abs(arr[0, 1] - arr[1, 0]) > 1e-8 * np.abs(arr).max():
         raise ValueError(f"cov must be symmetric, got {arr.tolist()}")
-    if not np.linalg.eigvalsh(arr)[0] > 0:
+    eigenvalues, eigenvectors = np.linalg.eigh((arr + arr.T) / 2)
+    if not eigenvalues[0] > 0:
         raise ValueError(f"cov must be positive definite, got {arr.tolist()}")
-    return (arr + arr.T) / 2
+    return eigenvalues, eigenvectors
 
 
 # --- points coloured by responsibilities ----------------------------------------------------
@@ -101,14 +120,14 @@ def resp_colors(resp, colors):
 
     resp (n, k), colors (k, 4) RGBA -> (n, 4).
     """
-    resp = _checks.as_array(resp, "resp", ndim=2)
-    colors = _checks.as_array(colors, "colors", ndim=2, shape=(resp.shape[1], 4))
+    resp = checks.as_array(resp, "resp", ndim=2)
+    colors = checks.as_array(colors, "colors", ndim=2, shape=(resp.shape[1], 4))
     return np.clip(resp @ colors, 0.0, 1.0)
 
 
 def resp_points(ax, x, resp, colors=None, **kwargs):
     """Scatter of x (n, 2) coloured by resp (n, k); returns the PathCollection."""
-    x = _checks.as_array(x, "x", ndim=2, shape=(None, 2))
+    x = checks.as_array(x, "x", ndim=2, shape=(None, 2))
     colors = component_colors(np.shape(resp)[1]) if colors is None else colors
     kwargs.setdefault("s", 12)
     kwargs.setdefault("linewidths", 0)
@@ -120,7 +139,7 @@ def update_resp_points(artist, resp, colors=None, x=None):
     colors = component_colors(np.shape(resp)[1]) if colors is None else colors
     artist.set_facecolors(resp_colors(resp, colors))
     if x is not None:
-        artist.set_offsets(_checks.as_array(x, "x", ndim=2, shape=(None, 2)))
+        artist.set_offsets(checks.as_array(x, "x", ndim=2, shape=(None, 2)))
     return artist
 
 
@@ -131,7 +150,7 @@ def stacked_bars(ax, positions, heights, width=0.8, colors=None, **kwargs):
 
     positions (m,), heights (m, k) >= 0.
     """
-    heights = _checks.as_array(heights, "heights", ndim=2)
+    heights = checks.as_array(heights, "heights", ndim=2)
     colors = component_colors(heights.shape[1]) if colors is None else colors
     bottoms = np.cumsum(heights, axis=1) - heights
     return [ax.bar(positions, heights[:, j], width, bottom=bottoms[:, j], color=colors[j], **kwargs)
@@ -140,7 +159,7 @@ def stacked_bars(ax, positions, heights, width=0.8, colors=None, **kwargs):
 
 def update_stacked_bars(bars, heights):
     """Set the segments of ``bars`` (from ``stacked_bars``) to heights (m, k)."""
-    heights = _checks.as_array(heights, "heights", ndim=2, shape=(None, len(bars)))
+    heights = checks.as_array(heights, "heights", ndim=2, shape=(None, len(bars)))
     bottoms = np.cumsum(heights, axis=1) - heights
     for j, container in enumerate(bars):
         for rect, height, bottom in zip(container, heights[:, j], bottoms[:, j]):
@@ -155,9 +174,9 @@ def resp_histogram_heights(x, resp, edges):
     Summed over j this is the ordinary density histogram; over integer-centred unit bins,
     the empirical pmf.  -> (bins, k).
     """
-    x = _checks.as_array(x, "x", ndim=1)
-    resp = _checks.as_array(resp, "resp", ndim=2, shape=(len(x), None))
-    edges = _checks.as_array(edges, "edges", ndim=1)
+    x = checks.as_array(x, "x", ndim=1)
+    resp = checks.as_array(resp, "resp", ndim=2, shape=(len(x), None))
+    edges = checks.as_array(edges, "edges", ndim=1)
     widths = np.diff(edges)
     counts = np.column_stack([np.histogram(x, edges, weights=resp[:, j])[0]
                               for j in range(resp.shape[1])])
@@ -217,7 +236,7 @@ def update_mixture(lines, model, grid, params):
 
 def log_likelihood_curve(ax, log_likelihood, t=0, **kwargs):
     """The log-likelihood per iteration and a marker at iteration t; returns ``(line, marker)``."""
-    ll = _checks.as_array(log_likelihood, "log_likelihood", ndim=1)
+    ll = checks.as_array(log_likelihood, "log_likelihood", ndim=1)
     t = _iteration(t, len(ll))
     (line,) = ax.plot(np.arange(len(ll)), ll, "-", color="0.4", **kwargs)
     (marker,) = ax.plot([t], [ll[t]], "o", color="crimson", zorder=3)
@@ -232,7 +251,7 @@ def update_log_likelihood_curve(marker, log_likelihood, t):
 
 
 def _iteration(t, length):
-    t = _checks.integer(t, "t", minimum=0)
+    t = checks.integer(t, "t", minimum=0)
     if t >= length:
         raise ValueError(f"t must be an iteration 0..{length - 1}, got {t}")
     return t

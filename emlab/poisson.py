@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from . import _checks
+from . import checks
 from .engines import DistinctValues, FastPath
 from .errors import CollapseError
 
@@ -19,12 +19,12 @@ class Params:
     rates: np.ndarray
 
     def __post_init__(self):
-        w = _checks.weights(self.weights)
-        rates = _checks.as_array(self.rates, "rates", ndim=1)
-        _checks.same_k(len(w), "rates", rates)
+        w = checks.weights(self.weights)
+        rates = checks.as_array(self.rates, "rates", ndim=1)
+        checks.same_k(len(w), "rates", rates)
         if np.any(rates <= 0):
             raise ValueError(f"rates must be > 0, got {np.array2string(rates, precision=5)}")
-        _checks.freeze(w, rates)
+        checks.freeze(w, rates)
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "rates", rates)
 
@@ -35,7 +35,7 @@ class Params:
 
 def check_x(x, name="x"):
     """Counts as an (n,) int array of non-negative whole numbers."""
-    x = _checks.nonempty(_checks.as_array(x, name, ndim=1, integer=True), name)
+    x = checks.nonempty(checks.as_array(x, name, ndim=1, integer=True), name)
     if np.any(x < 0):
         raise ValueError(f"{name} must hold non-negative counts, got a negative value")
     return x
@@ -44,7 +44,7 @@ def check_x(x, name="x"):
 def log_joint(x, params):
     """``log p(x_i, z_i = j) = log pi_j + x_i log lambda_j - lambda_j - log x_i!``.  x (n,) -> (n, k)."""
     x = check_x(x)
-    params = _check_params(params)
+    params = checks.instance(params, Params, "params")
     with np.errstate(divide="ignore"):
         log_pi = np.log(params.weights)
     xs = x[:, None]
@@ -59,8 +59,8 @@ def m_step(x, resp):
     ``pi_j = N_j / N``, with ``N_j = sum_i r_ij``.  x (n,), resp (n, k) -> Params.
     """
     x = check_x(x)
-    resp = _checks.responsibilities(resp, len(x))
-    nk = _checks.component_totals(resp)
+    resp = checks.responsibilities(resp, len(x))
+    nk = checks.component_totals(resp)
     rates = resp.T @ x / nk
     if np.any(rates <= 0):
         j = int(np.argmin(rates))
@@ -71,9 +71,9 @@ def m_step(x, resp):
 
 def sample(params, n, rng):
     """Draw n counts: returns ``(x (n,) ints, z (n,) component index)``."""
-    params = _check_params(params)
-    n = _checks.integer(n, "n", minimum=1)
-    rng = _checks.rng(rng)
+    params = checks.instance(params, Params, "params")
+    n = checks.integer(n, "n", minimum=1)
+    rng = checks.rng(rng)
     z = rng.choice(params.k, size=n, p=params.weights)
     return rng.poisson(params.rates[z]), z
 
@@ -82,15 +82,9 @@ def init_random(x, k, rng):
     """Random start: every rate lambda_j uniform between the smallest and the largest count (the
     range raised to at least [0.5, 1], so every rate is > 0; one draw
     ``rng.uniform(low, high, k)``), equal weights 1/k.  x (n,), k <= n -> Params."""
-    x, rng = check_x(x), _checks.rng(rng)
-    k = _checks.component_count(k, len(x))
+    x, rng = check_x(x), checks.rng(rng)
+    k = checks.component_count(k, len(x))
     return Params(np.full(k, 1 / k), rng.uniform(max(x.min(), 0.5), max(x.max(), 1.0), k))
-
-
-def _check_params(params):
-    if not isinstance(params, Params):
-        raise TypeError(f"params must be emlab.poisson.Params, got {type(params).__name__}")
-    return params
 
 
 # run_em's fast path for large n: the steps above over the distinct rows of x, weighted by

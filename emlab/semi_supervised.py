@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from . import _checks, gaussian
+from . import checks, gaussian
 from .em import run_em
 
 METHODS = ("(a) unsupervised", "(b) labelled, then unlabelled", "(c) semi-supervised",
@@ -95,7 +95,7 @@ def match_labels(pred, truth, k=None):
     """
     pred, truth = _pair(pred, truth)
     top = int(max(pred.max(), truth.max())) + 1
-    k = top if k is None else _checks.integer(k, "k", minimum=1)
+    k = top if k is None else checks.integer(k, "k", minimum=1)
     if top > k:
         raise ValueError(f"pred and truth must hold labels 0..{k - 1}, got a label {top - 1}")
     confusion = np.zeros((k, k), dtype=np.int64)
@@ -121,11 +121,11 @@ def draw_labelled(truth, n_labelled, rng):
     """
     truth = _classes(truth, "truth")
     k = int(truth.max()) + 1
-    n_labelled = _checks.integer(n_labelled, "n_labelled", minimum=k)
+    n_labelled = checks.integer(n_labelled, "n_labelled", minimum=k)
     if n_labelled > len(truth):
         raise ValueError(f"n_labelled must be at most the number of rows ({len(truth)}), "
                          f"got {n_labelled}")
-    rng = _checks.rng(rng)
+    rng = checks.rng(rng)
     while True:
         rows = rng.choice(len(truth), size=n_labelled, replace=False)
         if len(np.unique(truth[rows])) == k:
@@ -151,8 +151,8 @@ def labelled_count_sweep(x, truth, counts, seeds, *, start_reg_covar=0.1, **em_o
     x = gaussian.check_x(x)
     truth = _classes(truth, "truth", len(x))
     k = int(truth.max()) + 1
-    counts = [_checks.integer(m, "counts[...]", minimum=k) for m in counts]
-    seeds = [_checks.integer(s, "seeds[...]", minimum=0) for s in seeds]
+    counts = [checks.integer(m, "counts[...]", minimum=k) for m in counts]
+    seeds = [checks.integer(s, "seeds[...]", minimum=0) for s in seeds]
     if not counts or not seeds:
         raise ValueError("counts and seeds must each hold at least one value")
     unsupervised = {s: fit_unsupervised(x, k, s, **em_options) for s in seeds}
@@ -183,8 +183,8 @@ def labelled_count_sweep(x, truth, counts, seeds, *, start_reg_covar=0.1, **em_o
 def _labelled(x, y, k, name):
     """Check labelled rows: x (n, d), y (n,) ints in 0..k-1 with every class present."""
     x = gaussian.check_x(x, name)
-    k = _checks.integer(k, "k", minimum=1)
-    y = _checks.as_array(y, "y", ndim=1, shape=(len(x),), integer=True)
+    k = checks.integer(k, "k", minimum=1)
+    y = checks.as_array(y, "y", ndim=1, shape=(len(x),), integer=True)
     if np.any((y < 0) | (y >= k)):
         raise ValueError(f"y must hold classes 0..{k - 1}, got values from {y.min()} to {y.max()}")
     missing = np.setdiff1d(np.arange(k), y)
@@ -196,7 +196,7 @@ def _labelled(x, y, k, name):
 
 def _classes(truth, name, n=None):
     """Classes of rows: (n,) ints in which every class 0..k-1 occurs (k = largest + 1)."""
-    truth = _checks.as_array(truth, name, ndim=1, shape=None if n is None else (n,), integer=True)
+    truth = checks.as_array(truth, name, ndim=1, shape=None if n is None else (n,), integer=True)
     if truth.size == 0 or truth.min() < 0:
         raise ValueError(f"{name} must hold at least one class, numbered 0, 1, ...")
     absent = np.setdiff1d(np.arange(truth.max() + 1), truth)
@@ -207,8 +207,8 @@ def _classes(truth, name, n=None):
 
 
 def _pair(pred, truth):
-    pred = _checks.as_array(pred, "pred", ndim=1, integer=True)
-    truth = _checks.as_array(truth, "truth", ndim=1, shape=(len(pred),), integer=True)
+    pred = checks.as_array(pred, "pred", ndim=1, integer=True)
+    truth = checks.as_array(truth, "truth", ndim=1, shape=(len(pred),), integer=True)
     if pred.size == 0:
         raise ValueError("pred must contain at least one label, got an empty array")
     if pred.min() < 0 or truth.min() < 0:

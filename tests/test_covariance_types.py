@@ -1,13 +1,14 @@
 """Covariance types of the Gaussian mixture ("full", "diag", "spherical", "tied"): EM from the
 same start equals scikit-learn's GaussianMixture(covariance_type=...); with an inverse-Wishart
-prior each constrained M-step maximises its objective (scipy.optimize); the plotted ellipses
-take the constrained shape."""
+prior each constrained M-step maximises its objective (scipy.optimize); each M-step
+eigendecomposes each covariance once, and the Params keep that decomposition; the plotted
+ellipses take the constrained shape."""
 import warnings
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from scipy import optimize, stats
+from scipy import linalg, optimize, stats
 from sklearn.mixture import GaussianMixture
 
 import emlab
@@ -140,6 +141,55 @@ def test_bad_covariance_type_is_a_clear_error(value, error, words):
         gaussian.m_step(x, np.full((30, 3), 1 / 3), covariance_type=value)
     with pytest.raises(error, match=words):
         emlab.run_em(gaussian, x, init, covariance_type=value)
+
+
+# ---------------------------------------------------------------- one eigendecomposition per covariance
+
+DECOMPOSITIONS = ("eigh", "eigvalsh", "eig", "eigvals")
+
+
+@pytest.fixture
+def decomposed(monkeypatch):
+    """The number of matrices numpy.linalg eigendecomposes from now on (a stack counts each)."""
+    counted = []
+    for name in DECOMPOSITIONS:
+        def counting(a, *args, _original=getattr(np.linalg, name), **kwargs):
+            counted.append(int(np.prod(np.shape(a)[:-2])))
+            return _original(a, *args, **kwargs)
+        monkeypatch.setattr(np.linalg, name, counting)
+    return counted
+
+
+@pytest.mark.parametrize("engine", ["plain", "fast"])
+@pytest.mark.parametrize("options", [{}, {"reg_covar": 1e-3}, {"covariance_prior": (np.eye(3), 5.0)}],
+                         ids=["ml", "reg_covar", "prior"])
+@pytest.mark.parametrize("covariance_type", TYPES)
+def test_each_m_step_decomposes_each_covariance_once(covariance_type, options, engine, decomposed):
+    """k covariances (one shared under "tied") per M-step, whichever engine and options; the
+    E-steps decompose nothing."""
+    x = overlapping(3, 300, seed=3)
+    init, _ = start(x, 3, covariance_type, seed=4)
+    decomposed.clear()
+    emlab.run_em(gaussian, x, init, max_iter=4, tol=0, engine=engine,
+                 covariance_type=covariance_type, **options)
+    per_m_step = 1 if covariance_type == "tied" else 3
+    assert sum(decomposed) == 4 * per_m_step
+
+
+@pytest.mark.parametrize("covariance_type", TYPES)
+def test_params_keep_the_eigendecomposition_of_their_covariances(covariance_type):
+    """From the constructor and from an M-step: ascending eigenvalues as scipy's, orthonormal
+    eigenvectors with V diag(lambda) V^T = Sigma, all read-only."""
+    x = overlapping(3, 300, seed=6)
+    init, _ = start(x, 3, covariance_type, seed=7)
+    fitted = emlab.run_em(gaussian, x, init, max_iter=3, tol=0, covariance_type=covariance_type).params[-1]
+    for params in (init, fitted):
+        for j in range(params.k):
+            cov, values, vectors = params.covariances[j], params.eigenvalues[j], params.eigenvectors[j]
+            np.testing.assert_allclose(values, linalg.eigh(cov, eigvals_only=True), rtol=1e-12)
+            np.testing.assert_allclose(vectors.T @ vectors, np.eye(3), atol=1e-12)
+            np.testing.assert_allclose((vectors * values) @ vectors.T, cov, rtol=1e-12, atol=1e-14)
+        assert not (params.eigenvalues.flags.writeable or params.eigenvectors.flags.writeable)
 
 
 # ---------------------------------------------------------------- plots follow the type

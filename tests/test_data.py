@@ -1,7 +1,8 @@
-"""data/ and its loaders (emlab.data).
+"""The data sets emlab ships (emlab/datasets, documented in data/README.md) and their loaders
+(emlab.data).
 
-The generator reproduces every generated file bit for bit; every CSV is documented in
-data/README.md; the loaders return the documented shapes and dtypes and reject malformed
+The generator (data/make_data.py) reproduces every generated file bit for bit; every CSV is
+documented in data/README.md; the loaders return the documented shapes and dtypes and reject malformed
 files with a message naming the file and the column; the published data match the
 published numbers (Do & Batzoglou 2008; R's ``faithful``); the generated data match the
 parameters the README states.
@@ -18,8 +19,10 @@ import pytest
 
 from emlab import data
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"      # the README and the generators
 README = (DATA / "README.md").read_text(encoding="utf-8")
+DATASETS = data.DATA_DIR                                     # the files, where the loaders read them
+CSV_FILES = sorted((p for p in DATASETS.iterdir() if p.name.endswith(".csv")), key=lambda p: p.name)
 
 # Written by data/make_data.py; coins.csv and faithful.csv are published data, not generated.
 GENERATED = ["gmm_2d.csv", "labeled.csv", "poisson_counts.csv", "unlabeled.csv",
@@ -41,12 +44,12 @@ def test_make_data_regenerates_every_generated_file_bit_for_bit(tmp_path):
     subprocess.run([sys.executable, str(DATA / "make_data.py"), str(tmp_path)], check=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == GENERATED
     for name in GENERATED:
-        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), \
-            f"data/{name} differs from what data/make_data.py writes"
+        assert (tmp_path / name).read_bytes() == (DATASETS / name).read_bytes(), \
+            f"emlab/datasets/{name} differs from what data/make_data.py writes"
 
 
-def test_data_holds_exactly_the_generated_and_published_files():
-    assert sorted(p.name for p in DATA.glob("*.csv")) == sorted(GENERATED + NOT_GENERATED + BY_MAKE_DIGITS)
+def test_the_package_holds_exactly_the_generated_and_published_files():
+    assert [p.name for p in CSV_FILES] == sorted(GENERATED + NOT_GENERATED + BY_MAKE_DIGITS)
 
 
 # --- the README ----------------------------------------------------------------------------
@@ -65,7 +68,7 @@ def _section(name):
     raise AssertionError(f"data/README.md has no section (## heading) naming `{name}`")
 
 
-@pytest.mark.parametrize("path", sorted(DATA.glob("*.csv")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CSV_FILES, ids=lambda p: p.name)
 def test_every_csv_is_documented(path):
     header, *rows = path.read_text(encoding="ascii").splitlines()
     n_rows, origin = _overview_row(path.name)
@@ -132,7 +135,7 @@ def test_loaders_take_a_path(tmp_path):
     (tmp_path / "mine.csv").write_text("count,component\n3,0\n7,1\n")
     assert data.load_poisson(tmp_path / "mine.csv")["count"].tolist() == [3, 7]
     for name in ["labeled.csv", "unlabeled.csv", "unlabeled_truth.csv"]:
-        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+        (tmp_path / name).write_bytes((DATASETS / name).read_bytes())
     assert data.load_semi_supervised(tmp_path)[0].shape == (20, 3)
 
 
@@ -140,18 +143,18 @@ def test_loaders_take_a_path(tmp_path):
 
 def _edit(name, old, new):
     """The text of data/name with the first occurrence of ``old`` replaced by ``new``."""
-    text = (DATA / name).read_text(encoding="ascii")
+    text = (DATASETS / name).read_text(encoding="ascii")
     assert old in text
     return text.replace(old, new, 1)
 
 
 def _drop_last_column(name):
-    lines = (DATA / name).read_text(encoding="ascii").splitlines()
+    lines = (DATASETS / name).read_text(encoding="ascii").splitlines()
     return "".join(line.rsplit(",", 1)[0] + "\n" for line in lines)
 
 
 def _add_column(name, header, value):
-    head, *rows = (DATA / name).read_text(encoding="ascii").splitlines()
+    head, *rows = (DATASETS / name).read_text(encoding="ascii").splitlines()
     return f"{head},{header}\n" + "".join(f"{row},{value}\n" for row in rows)
 
 
@@ -214,7 +217,7 @@ MALFORMED = {
 @pytest.mark.parametrize("load, name, text, column, words", MALFORMED.values(), ids=MALFORMED.keys())
 def test_malformed_file_gives_a_clear_value_error(tmp_path, load, name, text, column, words):
     for other in ["labeled.csv", "unlabeled.csv", "unlabeled_truth.csv"]:
-        (tmp_path / other).write_bytes((DATA / other).read_bytes())
+        (tmp_path / other).write_bytes((DATASETS / other).read_bytes())
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError) as info:
@@ -240,7 +243,7 @@ def test_file_that_is_not_a_table_gives_a_clear_value_error(tmp_path, text, word
 
 def test_truth_must_match_the_unlabelled_rows(tmp_path):
     for name in ["labeled.csv", "unlabeled.csv"]:
-        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+        (tmp_path / name).write_bytes((DATASETS / name).read_bytes())
     (tmp_path / "unlabeled_truth.csv").write_text("y\n0\n1\n")
     expected = r"unlabeled_truth\.csv: must have one row per row of unlabeled\.csv \(1000\), got 2"
     with pytest.raises(ValueError, match=expected):

@@ -1,4 +1,4 @@
-"""data/digits.csv and its loader: data/make_digits.py rewrites it bit for bit; it is
+"""digits.csv (emlab/datasets) and its loader: data/make_digits.py rewrites it bit for bit; it is
 scikit-learn's bundled copy of UCI optdigits (read here straight from the bundled file)
 binarized at 8 of 16; the class counts are the published ones; the loader checks every
 cell; the README says where the data come from."""
@@ -15,15 +15,16 @@ import sklearn
 import emlab
 from emlab import bernoulli, data
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"      # the README and the generators
+DIGITS = data.DATA_DIR / "digits.csv"                        # where the loader reads it
 PIXELS = [f"p{r}{c}" for r in range(8) for c in range(8)]
 
 
 def test_make_digits_regenerates_the_file_bit_for_bit(tmp_path):
     subprocess.run([sys.executable, str(DATA / "make_digits.py"), str(tmp_path)], check=True)
     assert [p.name for p in tmp_path.iterdir()] == ["digits.csv"]
-    assert (tmp_path / "digits.csv").read_bytes() == (DATA / "digits.csv").read_bytes(), \
-        "data/digits.csv differs from what data/make_digits.py writes"
+    assert (tmp_path / "digits.csv").read_bytes() == DIGITS.read_bytes(), \
+        "emlab/datasets/digits.csv differs from what data/make_digits.py writes"
 
 
 def test_digits_are_the_bundled_optdigits_binarized_at_8_of_16():
@@ -59,7 +60,7 @@ def test_loader_returns_the_documented_columns_and_dtypes():
     ("digit,p00,", "digit,pixel00,", "p00", ["missing column"]),
 ], ids=["pixel 2", "digit 10", "empty pixel", "renamed pixel"])
 def test_malformed_file_gives_a_clear_value_error(tmp_path, old, new, column, words):
-    text = (DATA / "digits.csv").read_text(encoding="ascii")
+    text = DIGITS.read_text(encoding="ascii")
     assert old in text
     path = tmp_path / "digits.csv"
     path.write_text(text.replace(old, new, 1), encoding="ascii")

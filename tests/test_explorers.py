@@ -212,7 +212,8 @@ def test_models_with_only_a_random_start(model, truth):
 def test_a_model_made_in_a_cell_gets_its_starts_from_its_own_parts():
     """Nothing asks which model it is: a namespace of poisson's parts with its init_random gets
     the random start; one of coins' parts without init_random gets only the manual start,
-    because its Params takes (weights, p)."""
+    because it declares coins' manual_start ("theta"); without that declaration it has no
+    start to offer, whatever its Params' fields."""
     counts = poisson.Params([0.4, 0.6], [2.0, 9.0])
     x, _ = poisson.sample(counts, 120, np.random.default_rng(2))
     mine = SimpleNamespace(Params=poisson.Params, check_x=poisson.check_x, log_joint=poisson.log_joint,
@@ -229,8 +230,15 @@ def test_a_model_made_in_a_cell_gets_its_starts_from_its_own_parts():
     with pytest.raises(ValueError, match="init must be one of 'random' for SimpleNamespace, got 'manual'"):
         runs.start_params(mine, x, init="manual", theta=(0.5, 0.5))
 
-    tosses = SimpleNamespace(Params=coins.Params, check_x=coins.check_x, log_joint=coins.log_joint,
-                             m_step=coins.m_step)
+    undeclared = SimpleNamespace(Params=coins.Params, check_x=coins.check_x, log_joint=coins.log_joint,
+                                 m_step=coins.m_step)
+    assert runs.inits(undeclared, DO_BATZOGLOU) == ()
+    with pytest.raises(TypeError, match="explorer needs a start to offer, but SimpleNamespace has no "
+                                        "init_random, init_kmeans or manual_start"):
+        widgets.explorer(undeclared, DO_BATZOGLOU)
+    with pytest.raises(ValueError, match="SimpleNamespace.manual_start must be one of 'theta', 'means'"):
+        runs.inits(SimpleNamespace(**vars(undeclared), manual_start="p"), DO_BATZOGLOU)
+    tosses = SimpleNamespace(**vars(undeclared), manual_start=coins.manual_start)
     assert runs.inits(tosses, DO_BATZOGLOU) == ("manual",)
     np.testing.assert_array_equal(
         runs.start_params(tosses, DO_BATZOGLOU, init="manual", theta=(0.6, 0.5)).p, [0.6, 0.5])

@@ -1,8 +1,10 @@
 """emlab works installed, not only as a checkout: its data ship inside it, what it imports is
 declared, and the metadata says what its licence is.
 
-In a checkout (editable install) the loaders read data/; from a wheel they read the copy the
-build put in ``emlab/datasets`` (.ci/installed runs this file there, with EMLAB_INSTALLED=1).
+The loaders read the package data ``emlab/datasets`` of the emlab they belong to, through
+``importlib.resources``: the checkout's in an editable install, the wheel's in an installed
+one (.ci/installed runs this file there, with EMLAB_INSTALLED=1 and EMLAB_CHECKOUT naming the
+checkout the wheel was built from).
 """
 import ast
 import os
@@ -18,6 +20,7 @@ from emlab import data
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(emlab.__file__).resolve().parent
+CHECKOUT = Path(os.environ.get("EMLAB_CHECKOUT", ROOT))
 tomllib = pytest.importorskip("tomllib")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # Import name -> distribution name, where they differ.
@@ -28,18 +31,17 @@ LOCAL = {"emlab"} | {p.stem for folder in ("tests", "tools", "data") for p in (R
 
 
 def test_the_loaders_read_the_data_of_the_package_they_belong_to():
-    packaged = resources.files("emlab") / "datasets"
+    """DATA_DIR is the package's own emlab/datasets, and holds exactly the checkout's CSV
+    files, byte for byte (from a wheel: the build shipped every one, unchanged)."""
     if os.environ.get("EMLAB_INSTALLED"):
         assert not PACKAGE.is_relative_to(ROOT), f"emlab comes from {PACKAGE}, not an installed copy"
-        assert packaged.is_dir(), "the wheel carries no emlab/datasets"
-    if packaged.is_dir():
-        assert data.DATA_DIR == packaged
-        shipped = sorted(p.name for p in packaged.iterdir())
-        assert shipped == sorted(p.name for p in (ROOT / "data").glob("*.csv"))
-        for name in shipped:       # the copy the build made is data/'s file, byte for byte
-            assert (packaged / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
-    else:
-        assert Path(data.DATA_DIR) == ROOT / "data"
+    packaged = resources.files("emlab") / "datasets"
+    assert data.DATA_DIR == packaged and Path(packaged).resolve() == PACKAGE / "datasets"
+    source = CHECKOUT / "emlab" / "datasets"
+    shipped = sorted(p.name for p in packaged.iterdir())
+    assert shipped == sorted(p.name for p in source.glob("*.csv")), "the package data are not the checkout's"
+    for name in shipped:
+        assert (packaged / name).read_bytes() == (source / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("name", [n for n in dir(data) if n.startswith("load_")])
@@ -76,12 +78,16 @@ def test_every_third_party_import_is_declared():
     assert third_party(imported_top_level_names(ROOT / "tests")) - testing == set()
 
 
-def test_environment_yml_mirrors_the_dependencies():
-    listed = set(re.findall(r"^\s*- ([A-Za-z0-9_.-]+)", (ROOT / "environment.yml").read_text(), re.M))
+def test_environment_yml_mirrors_the_dependencies_and_the_pins():
+    """conda's environment has every dependency, at the version constraints.txt pins where
+    it pins one (the versions the stored notebook outputs were made with)."""
+    listed = dict(re.findall(r"^\s*- ([A-Za-z0-9_.-]+)(\S*)", (ROOT / "environment.yml").read_text(), re.M))
     project = PYPROJECT["project"]
     wanted = declared(project["dependencies"] + project["optional-dependencies"]["test"]
                       + project["optional-dependencies"]["lab"])
     assert wanted - {name.lower() for name in listed} == set()
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / "constraints.txt").read_text(), re.M)
+    assert pins and {name: listed.get(name) for name, _ in pins} == {name: f"=={v}" for name, v in pins}
 
 
 def test_licence():

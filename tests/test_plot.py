@@ -66,6 +66,33 @@ def test_update_ellipse_moves_the_same_artist(ax):
     assert fraction_inside(artist, samples) == pytest.approx(0.86, abs=5 * standard_error)
 
 
+def test_update_ellipse_from_the_decomposition_params_keep(ax, monkeypatch):
+    """An animation's frame: the eigendecomposition a gaussian.Params keeps, not decomposed
+    again, gives the ellipse of that covariance."""
+    params = gaussian.Params([0.5, 0.5], [[0.0, 0.0], [3.0, 4.0]], [np.eye(2), [[1.0, -0.8], [-0.8, 2.0]]])
+    from_cov = plot.update_ellipse(plot.ellipse(ax, [0, 0], 1.0), params.means[1], params.covariances[1])
+    artist = plot.ellipse(ax, [0, 0], 1.0)
+    samples = np.random.default_rng(3).multivariate_normal([3.0, 4.0], params.covariances[1], size=MC_SAMPLES)
+    decompositions = []
+    for name in ("eigh", "eigvalsh"):
+        monkeypatch.setattr(np.linalg, name, lambda *args, **kwargs: decompositions.append(args))
+    plot.update_ellipse(artist, params.means[1], eigh=(params.eigenvalues[1], params.eigenvectors[1]))
+    assert decompositions == []
+    assert artist.get_center() == (3.0, 4.0)
+    assert (artist.get_width(), artist.get_height()) == pytest.approx((from_cov.get_width(), from_cov.get_height()))
+    assert np.tan(np.radians(artist.get_angle())) == pytest.approx(np.tan(np.radians(from_cov.get_angle())))
+    standard_error = np.sqrt(0.86 * 0.14 / MC_SAMPLES)
+    assert fraction_inside(artist, samples) == pytest.approx(0.86, abs=5 * standard_error)
+
+
+def test_update_ellipse_takes_cov_or_eigh(ax):
+    artist = plot.ellipse(ax, [0, 0], 1.0)
+    with pytest.raises(TypeError, match="either cov or eigh.*neither"):
+        plot.update_ellipse(artist, [0, 0])
+    with pytest.raises(TypeError, match="either cov or eigh.*both"):
+        plot.update_ellipse(artist, [0, 0], np.eye(2), eigh=np.linalg.eigh(np.eye(2)))
+
+
 @pytest.mark.parametrize("mean, cov, mass, word", [
     ([0, 0], [[1.0, 2.0], [2.0, 1.0]], 0.5, "positive definite"),
     ([0, 0], [[1.0, 0.5], [0.0, 1.0]], 0.5, "symmetric"),

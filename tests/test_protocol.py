@@ -3,8 +3,12 @@
 It is a ``types.SimpleNamespace`` of four functions and a Params class, as a notebook cell
 would build it, and it runs through everything emlab shares: ``run_em`` (against the
 maximum found by scipy.optimize on the log-likelihood), ``e_step`` (against scipy.stats),
-``elbo``, ``kl``, a fast path of its own, and a stepper (with a view it registers).
+``elbo``, ``kl``, a fast path of its own, and a stepper (with a view it registers).  The
+same mixture written in the general form (``expected_stats`` from scipy.stats, no
+``log_joint``) runs the same; a wrong M-step is caught by the monotonicity warning.
+(tests/test_hmm.py drives a model that is not a mixture: a hidden Markov model.)
 """
+import warnings
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -61,6 +65,12 @@ def x():
 
 def scipy_log_likelihood(x, weights, rates):
     return logsumexp(np.log(weights) + stats.expon.logpdf(x[:, None], scale=1 / rates), axis=1).sum()
+
+
+def stats_by_scipy(x, params):
+    """The mixture's E-step written out with scipy.stats: (resp (n, k), log-likelihood)."""
+    joint = params.weights * stats.expon.pdf(x[:, None], scale=1 / params.rates)
+    return joint / joint.sum(axis=1, keepdims=True), scipy_log_likelihood(x, params.weights, params.rates)
 
 
 def test_run_em_reaches_the_maximum_scipy_finds(x):
@@ -144,9 +154,16 @@ def test_a_class_is_a_model_too(x):
 
 def test_errors_describe_the_protocol(x):
     incomplete = SimpleNamespace(Params=ExponentialParams, check_x=check_x, log_joint=log_joint)
-    with pytest.raises(TypeError, match=r"model must be a mixture model: .*Params, check_x, log_joint, "
-                                        r"m_step .* which has no m_step"):
+    with pytest.raises(TypeError, match=r"model must have the parts of a model .*Params, check_x, m_step, "
+                                        r"and one E-step, log_joint\(x, params\) for a mixture or "
+                                        r"expected_stats\(x, params\) .* which has no m_step"):
         emlab.run_em(incomplete, x, START)
+    no_e_step = SimpleNamespace(Params=ExponentialParams, check_x=check_x, m_step=m_step)
+    with pytest.raises(TypeError, match="which has neither log_joint nor expected_stats"):
+        emlab.run_em(no_e_step, x, START)
+    both = SimpleNamespace(**vars(exponential), expected_stats=stats_by_scipy)
+    with pytest.raises(TypeError, match="which has both log_joint and expected_stats"):
+        emlab.run_em(both, x, START)
     with pytest.raises(TypeError, match=r"params must be the model's Params \(.*ExponentialParams\)"):
         emlab.e_step(exponential, x, (START.weights, START.rates))
     wrong_shape = SimpleNamespace(**{**vars(exponential), "log_joint": lambda x, p: log_joint(x, p).T})
@@ -155,6 +172,69 @@ def test_errors_describe_the_protocol(x):
     returns_tuple = SimpleNamespace(**{**vars(exponential), "m_step": lambda x, r: tuple(vars(m_step(x, r)))})
     with pytest.raises(TypeError, match="what m_step returned must be the model's Params"):
         emlab.run_em(returns_tuple, x, START)
+
+
+def test_errors_of_a_model_that_is_not_a_mixture(x):
+    general = SimpleNamespace(Params=ExponentialParams, check_x=check_x, expected_stats=stats_by_scipy,
+                              m_step=m_step)
+    with pytest.raises(TypeError, match="labels applies only to a mixture .* gives expected_stats"):
+        emlab.run_em(general, x, START, labels=np.full(len(x), -1))
+    with pytest.raises(TypeError, match="learn_weights=False applies only to a mixture"):
+        emlab.run_em(general, x, START, learn_weights=False)
+    uniform = np.full((len(x), 2), 0.5)
+    for name, call in [("e_step", emlab.e_step), ("elbo", lambda *a: emlab.elbo(*a, uniform))]:
+        with pytest.raises(TypeError, match=f"{name} needs a mixture .* use emlab.expected_stats"):
+            call(general, x, START)
+    with pytest.raises(AttributeError, match="not a mixture, so it has no responsibilities.*History.stats"):
+        emlab.run_em(general, x, START, max_iter=1, tol=0).resp
+    one_value = SimpleNamespace(**{**vars(general), "expected_stats": lambda x, p: stats_by_scipy(x, p)[0]})
+    with pytest.raises(TypeError, match=r"expected_stats must return a pair \(stats, log_likelihood\)"):
+        emlab.run_em(one_value, x, START)
+    nan = SimpleNamespace(**{**vars(general),
+                             "expected_stats": lambda x, p: (stats_by_scipy(x, p)[0], np.nan)})
+    with pytest.raises(ValueError, match="the log_likelihood that SimpleNamespace.expected_stats returned "
+                                         "must be finite, got nan"):
+        emlab.run_em(nan, x, START)
+
+
+def test_both_forms_of_the_e_step_give_the_same_run(x):
+    """The mixture's E-step given as expected_stats (by scipy.stats) instead of log_joint."""
+    general = SimpleNamespace(Params=ExponentialParams, check_x=check_x, expected_stats=stats_by_scipy,
+                              m_step=m_step)
+    mixture = emlab.run_em(exponential, x, START, max_iter=25, tol=0)
+    written = emlab.run_em(general, x, START, max_iter=25, tol=0)
+    np.testing.assert_allclose(written.log_likelihood, mixture.log_likelihood, rtol=1e-12)
+    for theirs, ours, stats_t in zip(written.params, mixture.params, written.stats):
+        np.testing.assert_allclose(theirs.rates, ours.rates, rtol=1e-10)
+        np.testing.assert_allclose(stats_t, stats_by_scipy(x, theirs)[0], rtol=1e-12)
+    for t in (0, 7, 25):
+        resp, ll = emlab.expected_stats(exponential, x, mixture.params[t])
+        np.testing.assert_allclose(resp, stats_by_scipy(x, mixture.params[t])[0], rtol=1e-12)
+        assert ll == pytest.approx(mixture.log_likelihood[t], rel=1e-13)
+        assert emlab.log_likelihood(general, x, mixture.params[t]) == pytest.approx(ll, rel=1e-12)
+    assert repr(written).startswith("History(model=SimpleNamespace, n=1500, iterations=25")   # no k
+
+
+def test_a_decrease_of_the_log_likelihood_is_warned_about(x):
+    def halfway_back(x, resp, *, shrink=0.5):
+        """Not the maximiser: the rates moved back towards 1 after the true M-step."""
+        found = m_step(x, resp)
+        return ExponentialParams(found.weights, found.rates ** shrink)
+
+    wrong = SimpleNamespace(**{**vars(exponential), "m_step": halfway_back})
+    fitted = emlab.run_em(exponential, x, START, max_iter=200, tol=0).params[-1]
+    with pytest.warns(emlab.MonotonicityWarning, match=r"the log-likelihood decreased at EM iteration 1, "
+                                                       r"from .* check SimpleNamespace.log_joint and "
+                                                       r"SimpleNamespace.m_step") as caught:
+        history = emlab.run_em(wrong, x, fitted, max_iter=5, tol=0)
+    assert len(caught) == 1                                     # once per run
+    assert history.log_likelihood[1] < history.log_likelihood[0]
+    with pytest.warns(emlab.MonotonicityWarning):              # an option at its default: the same M-step
+        emlab.run_em(wrong, x, fitted, max_iter=5, tol=0, shrink=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        emlab.run_em(wrong, x, fitted, max_iter=5, tol=0, shrink=0.9)    # an option: another objective
+        emlab.run_em(exponential, x, START, max_iter=300, tol=0)        # EM itself, to convergence
 
 
 def test_a_stepper_draws_it_with_the_view_it_registers(x):

@@ -354,7 +354,7 @@ def test_default_view_comes_from_the_registry(gmm_history):
 
     mine = emlab.History(model=gaussian, x=gmm_history.x, labels=None,
                          params=[MyParams(p.weights, p.means, p.covariances) for p in gmm_history.params], log_likelihood=gmm_history.log_likelihood,
-                         resp=gmm_history.resp, n_iter=gmm_history.n_iter)
+                         stats=gmm_history.stats, n_iter=gmm_history.n_iter)
     assert widgets.default_view(mine) is widgets.EllipseView        # a subclass finds its base's view
     widgets.register_view(MyParams, MyView)
     try:

@@ -16,14 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-sys.path.insert(0, str(ROOT / "tools"))
-
-import offline_export  # noqa: E402
-from labdriver import (CHROMIUM, VIEWPORT, LabServer, launch_chromium, measure_deck,  # noqa: E402
-                       notebook_cells, open_notebook, run_all, slide_type, start_slideshow,
-                       stop_slideshow, walk_slideshow)
+import offline_export          # the tools next to this one (tools/ is the script's folder)
+from labdriver import CHROMIUM, VIEWPORT, LabServer, launch_chromium, open_notebook, run_all
+from slideshow import (measure_deck, notebook_cells, slide_type, start_slideshow, stop_slideshow,
+                       walk_slideshow)
 
 
 def first_line(cell):

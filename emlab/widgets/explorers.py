@@ -18,7 +18,7 @@ import numpy as np
 
 from ..em import run_em
 from ..errors import CollapseError
-from ..mixture import check_model
+from ..model import check_model, model_name
 from . import runs
 from .interactive import Stepper
 from .landscape import CoinsLandscapeView
@@ -188,8 +188,8 @@ class ModelExplorer(Explorer):
         history = runs.explorer_run(self.model, self.x, **settings, **self.em_options)
         return history, runs.run_summary(history)
 
-    # ---- the manual start (see runs.manual_keyword): one slider per coin bias p_j, or per
-    #      coordinate of each mean and one for the covariance start_variance * I
+    # ---- the manual start the model declares (see runs.MANUAL_STARTS): one slider per coin
+    #      bias p_j, or per coordinate of each mean and one for the covariance start_variance * I
 
     def manual_start(self):
         """The manual start's keywords for ``explorer_run``: theta, or means and start_variance."""
@@ -303,9 +303,9 @@ class SemiSupervisedExplorer(Explorer):
 
 def _split_options(model, options):
     """``options`` -> (run_em's and the model's M-step keywords, the view's keywords)."""
-    takes = ((run_em, {"model", "x", "params", "labels"}), (model.m_step, {"x", "resp"}))
-    em_names = {name for f, skip in takes for name, p in inspect.signature(f).parameters.items()
-                if name not in skip and p.kind is not inspect.Parameter.VAR_KEYWORD}
+    parameters = [*list(inspect.signature(run_em).parameters.values())[3:],        # after (model, x, params)
+                  *list(inspect.signature(model.m_step).parameters.values())[2:]]  # after (x, stats)
+    em_names = {p.name for p in parameters if p.kind is not inspect.Parameter.VAR_KEYWORD} - {"labels"}
     return ({k: v for k, v in options.items() if k in em_names},
             {k: v for k, v in options.items() if k not in em_names})
 
@@ -315,10 +315,13 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
     """A stepper over EM runs that the student chooses with controls above it (see ``Explorer``).
 
     Controls, each described by its name:
-        K               the number of components (a whole number; K > n is refused in words)
+        K               the number of components (a whole number; K > n is refused in words);
+                        for a model that is not a mixture, what its ``init_random`` counts
+                        (e.g. hidden states)
         init            the start: "random" (the model's ``init_random``), "k-means" (its
-                        ``init_kmeans``), "manual" (``Params(weights, p)`` as coins;
-                        ``Params(weights, means, covariances)`` with d <= 2 as the Gaussian)
+                        ``init_kmeans``), "manual" (the sliders of the ``manual_start`` the
+                        model declares: "theta" as coins, "means" with d <= 2 as the Gaussian;
+                        see ``emlab.widgets.runs.MANUAL_STARTS``)
         seed            the seed of a random or k-means start
         reg_covar       the Gaussian's covariance floor (0, 1e-6, 1e-4, 1e-2, 1e-1)
         theta_A, ...    a manual start of coins: each coin's bias
@@ -340,6 +343,9 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
     has_floor = "reg_covar" in inspect.signature(model.m_step).parameters
     reg_covar = em_options.pop("reg_covar", 0.0) if has_floor else None
     offered = runs.inits(model, x)
+    if not offered:
+        raise TypeError(f"explorer needs a start to offer, but {model_name(model)} has no init_random, "
+                        "init_kmeans or manual_start that fits x (see emlab.model)")
     if init is None:
         init = ("manual" if theta is not None or means is not None
                 else "k-means" if "k-means" in offered else offered[0])

@@ -13,19 +13,24 @@ during EM).
 """
 import warnings
 from dataclasses import dataclass
-from inspect import signature
-from numbers import Integral
 
 import numpy as np
 
-from .. import _checks, gaussian
+from .. import checks, gaussian
 from .. import semi_supervised as ss
 from ..em import History, run_em
 from ..errors import ConvergenceWarning
-from ..mixture import check_model, model_name
+from ..model import check_model, is_mixture, model_name
 
 # A manual start moves each mean with sliders: at most this many components.
 MANUAL_MAX_K = 6
+# What a model declares as its ``manual_start`` (the keyword of ``start_params`` it takes),
+# and the start its sliders make.
+MANUAL_STARTS = {
+    "theta": "one slider in [0, 1] per component: Params(weights=1/K, p=theta), as coins",
+    "means": "a slider per coordinate of each mean (d <= 2) and one for start_variance: "
+             "Params(weights=1/K, means, covariances=start_variance I), as the Gaussian",
+}
 
 
 def random_start(model):
@@ -34,22 +39,25 @@ def random_start(model):
 
 
 def manual_keyword(model, x):
-    """The keyword of ``start_params`` that a manual start of ``model`` on ``x`` takes, read from
-    the parameters ``model.Params`` takes (not from which model it is): "theta" for
-    ``Params(weights, p)`` (a bias p_j per component, as coins); "means" for
-    ``Params(weights, means, covariances)`` on x with d <= 2 columns (as the Gaussian); else None."""
-    fields = set(signature(model.Params).parameters)
-    if fields == {"weights", "p"}:
-        return "theta"
-    if fields == {"weights", "means", "covariances"} and np.ndim(x) == 2 and x.shape[1] <= 2:
-        return "means"
-    return None
+    """The keyword of ``start_params`` that a manual start of ``model`` on ``x`` takes: what the
+    model declares as its ``manual_start``, one of ``MANUAL_STARTS`` ("theta" or "means"); None
+    when it declares none, or declares "means" and x has more than d = 2 columns."""
+    declared = getattr(model, "manual_start", None)
+    if declared is None:
+        return None
+    if not (isinstance(declared, str) and declared in MANUAL_STARTS):
+        raise ValueError(f"{model_name(model)}.manual_start must be one of "
+                         f"{', '.join(map(repr, MANUAL_STARTS))} (see emlab.widgets.runs.MANUAL_STARTS), "
+                         f"got {declared!r:.60}")
+    if declared == "means" and not (np.ndim(x) == 2 and x.shape[1] <= 2):
+        return None
+    return declared
 
 
 def inits(model, x):
     """The starts an explorer offers for ``model`` on ``x``: "random" when the model has
-    ``init_random``; "k-means" when it has ``init_kmeans``; "manual" when its parameters allow
-    one (see ``manual_keyword``)."""
+    ``init_random``; "k-means" when it has ``init_kmeans``; "manual" when it declares a manual
+    start that fits x (see ``manual_keyword``)."""
     names = ["random"] if random_start(model) is not None else []
     if hasattr(model, "init_kmeans"):
         names.append("k-means")
@@ -63,21 +71,23 @@ def start_params(model, x, *, K=2, init="random", seed=0, theta=None, means=None
 
     init "random"   the model's ``init_random(x, K, numpy.random.default_rng(seed))``
     init "k-means"  the model's ``init_kmeans(x, K, seed)``
-    init "manual"   equal weights 1/K and, for ``Params(weights, p)`` (coins), the K biases
-                    ``theta``; for ``Params(weights, means, covariances)`` (the Gaussian, d <= 2),
+    init "manual"   (a model that declares ``manual_start``) equal weights 1/K and, for
+                    "theta" (coins), the K biases ``theta``; for "means" (the Gaussian, d <= 2),
                     the K means ``means`` (K, d), each with covariance ``start_variance`` I
                     (default: the data's mean variance)
+
+    K: a mixture's components, at most n; for any other model what its ``init_random`` counts.
     """
     model = check_model(model)
     x = model.check_x(x)
-    K = _checks.component_count(K, len(x), "K")
+    K = checks.component_count(K, len(x), "K") if is_mixture(model) else checks.integer(K, "K", minimum=1)
     offered = inits(model, x)
     if init not in offered:
         raise ValueError(f"init must be one of {', '.join(map(repr, offered)) or 'nothing'} for "
                          f"{model_name(model)}, got {init!r:.60}")
     if init == "manual":
         return _manual_start(model, x, K, theta, means, start_variance)
-    seed = _checks.integer(seed, "seed", minimum=0)
+    seed = checks.integer(seed, "seed", minimum=0)
     if init == "k-means":
         return model.init_kmeans(x, K, seed)
     return random_start(model)(x, K, np.random.default_rng(seed))
@@ -91,7 +101,7 @@ def _manual_start(model, x, K, theta, means, start_variance):
     if means.ndim != 2 or means.shape[1] != x.shape[1]:
         raise ValueError(f"means must be (K, d) = ({K}, {x.shape[1]}), got shape {means.shape}")
     variance = (data_variance(x) if start_variance is None
-                else _checks.real(start_variance, "start_variance"))
+                else checks.real(start_variance, "start_variance"))
     if not variance > 0:
         raise ValueError(f"start_variance must be > 0 (a covariance start_variance * I), got {variance}")
     covariances = np.repeat(variance * np.eye(x.shape[1])[None], K, axis=0)
@@ -101,7 +111,7 @@ def _manual_start(model, x, K, theta, means, start_variance):
 def _one_per_component(values, K, name, what):
     if values is None:
         raise ValueError(f'init = "manual" needs {name}: the K = {K} starting {what}')
-    values = _checks.as_array(values, name)
+    values = checks.as_array(values, name)
     if len(values) != K:
         raise ValueError(f'init = "manual" needs one start per component: K = {K} {what}, got {len(values)}'
                          + (f" (sliders for at most {MANUAL_MAX_K} components)" if K > MANUAL_MAX_K else ""))
@@ -185,11 +195,10 @@ def semi_supervised_run(x, truth, *, n_labelled=8, seed=0, start_reg_covar=0.1, 
     0..k-1.  -> LabelledRun.
     """
     x = gaussian.check_x(x)
-    truth = _checks.as_array(truth, "truth", ndim=1, shape=(len(x),), integer=True)
+    truth = checks.as_array(truth, "truth", ndim=1, shape=(len(x),), integer=True)
     k = int(truth.max()) + 1
-    seed = _checks.integer(seed, "seed", minimum=0)
-    if not isinstance(n_labelled, Integral) or isinstance(n_labelled, bool):
-        raise TypeError(f"n_labelled must be an int, got {type(n_labelled).__name__}")
+    seed = checks.integer(seed, "seed", minimum=0)
+    n_labelled = checks.integer(n_labelled, "n_labelled")
     if not k <= n_labelled < len(x):
         raise ValueError(f"n_labelled must be from {k} (one per class) to {len(x) - 1} (leaving a "
                          f"point to score), got {n_labelled}")

@@ -5,7 +5,7 @@ from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from .. import plot
-from ..mixture import model_name
+from ..model import is_mixture, model_name
 from .halfsteps import HalfSteps, caption, check_history
 from .rendering import BlitFigure
 
@@ -21,12 +21,17 @@ class View:
     in the same figure.  ``colors``: one per component.
 
     A view for a model, or another picture, subclasses View and implements
-        draw_state(params, resp)    create the artists on ``self.ax`` (resp: (n, k)) and
-                                    register the ones that move, and static ones that must
-                                    stay on top of them (legends), with ``self.moving``
+        draw_state(params, resp)    create the artists on ``self.ax`` and register the ones
+                                    that move, and static ones that must stay on top of them
+                                    (legends), with ``self.moving``; ``resp``: the E-step's
+                                    stats shown (see ``emlab.widgets.halfsteps``), a mixture's
+                                    responsibilities (n, k); for any other model None at
+                                    (0, "M"), before the first E-step
         update_state(params, resp)  move them
         cannot_show(history)        a classmethod: why this view cannot draw ``history``
                                     (a short phrase), or None when it can
+    and, for a model that is not a mixture, ``color_count(history)`` (one colour per
+    component of a mixture by default); ``caption_text(t, half)`` gives other words.
     The base class draws the caption and the log-likelihood panel (``self.ax_ll``) and sets
     ``self.t`` and ``self.half`` before calling them; override ``make_axes`` for another
     layout.  ``emlab.widgets.register_view`` makes a view the one a model's Histories get.
@@ -60,11 +65,20 @@ class View:
         """Take ``history`` (and its colours) as the one shown; draws nothing.  Called for
         every History a view shows, before drawing: a subclass that keeps values computed
         from the History extends it."""
-        k = history.params[0].k
+        k = self.color_count(history)
         colors = plot.component_colors(k) if self._colors is None else to_rgba_array(self._colors)
         if len(colors) != k:
             raise ValueError(f"colors must give one colour per component (k = {k}), got {len(colors)}")
         self.history, self.steps, self.colors = history, HalfSteps(history), colors
+
+    def color_count(self, history):
+        """How many colours the view draws with: one per component of a mixture.  A view of
+        any other model says how many it needs (e.g. one per hidden state) by overriding this."""
+        if not is_mixture(history.model):
+            raise TypeError(f"{type(self).__name__} draws a mixture's components, one colour each, but "
+                            f"{model_name(history.model)} is not a mixture (it gives expected_stats); "
+                            "a view of it says how many colours it draws with color_count(history)")
+        return history.params[0].k
 
     def make_axes(self):
         """The model's panel ``self.ax`` and the log-likelihood panel ``self.ax_ll``."""
@@ -74,7 +88,8 @@ class View:
         """Create every artist, showing half-step (t, half)."""
         params, resp = self.state(t, half)
         self.blit.forget_moving()
-        self.caption = self.fig.axes[0].text(0.5, 0.98, caption(t, half), transform=self.fig.transFigure,
+        self.caption = self.fig.axes[0].text(0.5, 0.98, self.caption_text(t, half),
+                                             transform=self.fig.transFigure,
                                              ha="center", va="top", fontsize=11, in_layout=False)
         self.ll_line, self.ll_marker = plot.log_likelihood_curve(self.ax_ll, self.history.log_likelihood, t)
         self.ax_ll.set(xlabel="iteration",
@@ -87,6 +102,11 @@ class View:
             ax.set_axisbelow(True)
             self.moving(ax.spines.values())
 
+    def caption_text(self, t, half):
+        """What half-step (t, half) shows, in words (``halfsteps.caption``): a mixture's
+        responsibilities, any other model's posterior."""
+        return caption(t, half, "responsibilities" if is_mixture(self.history.model) else "posterior")
+
     def set_iteration_limits(self):
         n_iter, pad = self.history.n_iter, max(0.5, 0.03 * self.history.n_iter)
         self.ax_ll.set_xlim(-pad, n_iter + pad)
@@ -94,7 +114,7 @@ class View:
     def update(self, t, half):
         """Move the artists to half-step (t, half): t in 0..n_iter, half "E" or "M"."""
         params, resp = self.state(t, half)
-        self.caption.set_text(caption(t, half))
+        self.caption.set_text(self.caption_text(t, half))
         plot.update_log_likelihood_curve(self.ll_marker, self.history.log_likelihood, t)
         self.update_state(params, resp)
 
@@ -117,10 +137,11 @@ class View:
             self.draw(0, "E")
 
     def same_data(self, history):
-        """Whether ``history`` ran on the same x and labels, with as many components, as the
-        History shown: then the artists of the data stay as they are."""
+        """Whether ``history`` ran on the same x and labels, with as many colours (components), as
+        the History shown: then the artists of the data stay as they are."""
         old = self.history
-        return (type(history.params[0]) is type(old.params[0]) and history.params[0].k == old.params[0].k
+        return (type(history.params[0]) is type(old.params[0])
+                and self.color_count(history) == self.color_count(old)
                 and _equal(history.x, old.x) and _equal(history.labels, old.labels))
 
     def history_changed(self):
@@ -133,7 +154,7 @@ class View:
         self.set_iteration_limits()
 
     def state(self, t, half):
-        """``(params, resp)`` shown at half-step (t, half); sets ``self.t`` and ``self.half``."""
+        """``(params, stats)`` shown at half-step (t, half); sets ``self.t`` and ``self.half``."""
         params, resp = self.steps.state(t, half)
         self.t, self.half = t, half
         return params, resp

@@ -3,8 +3,8 @@ and the exported decks and pages built once per session.
 
 The server runs from this venv (``sys.executable -m jupyter lab``) on 127.0.0.1 with a free
 port and a random token, serving the student copies of notebooks/ in a temporary folder (as a
-student opens them; Run All never touches the committed notebooks; emlab.data finds data/
-through the package, so the copies need nothing else).  The browser is Debian's Chromium (its
+student opens them; Run All never touches the committed notebooks; emlab.data finds its CSV
+files in the package, so the copies need nothing else).  The browser is Debian's Chromium (its
 headless shell where installed) driven by Playwright, at a projector's 1280x720.  The
 notebooks open one after the other in one JupyterLab page, loaded once (``Lectures``); each
 one's kernel is shut down after its test.
@@ -28,11 +28,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labdriver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, ROOT, VIEWPORT, LabServer, launch_chromium,
-                       open_and_run_all, open_lab, stop_slideshow)
-
+ROOT = Path(__file__).resolve().parents[2]
+# The browser driver (labdriver, stepper_ui, slideshow) and make_student are tools/, which the
+# tests of this folder import.
 sys.path.insert(0, str(ROOT / "tools"))
+from labdriver import (CHROMIUM, NOTEBOOKS, VIEWPORT, LabServer, launch_chromium,  # noqa: E402
+                       open_and_run_all, open_lab)
 from make_student import student_copy  # noqa: E402
+from slideshow import stop_slideshow  # noqa: E402
+
+ARTIFACTS = ROOT / "artifacts" / "browser"      # the screenshots test_notebooks.py saves
 
 # Measurements the tests pass on (within a process: a fit test reads what the test before it
 # measured) ...

@@ -9,7 +9,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from labdriver import ROOT, STEPPER, StepperUI, error_outputs, open_notebook, run_all
+from labdriver import ROOT, error_outputs, open_notebook, run_all
+from stepper_ui import STEPPER, StepperUI
 
 pytestmark = pytest.mark.browser
 

@@ -13,22 +13,20 @@ solutions out; its slides are the full notebook's):
   test_live_slides_fit."""
 import json
 import statistics
-import sys
 
 import nbformat
 import pytest
 
-from labdriver import (NOTEBOOKS, ROOT, error_outputs, notebook_cells, printed, slide_type,
-                       start_slideshow, stepper_cell_indices, steppers, stop_slideshow,
-                       unexecuted_cells, walk_slideshow)
+from labdriver import NOTEBOOKS, error_outputs, printed, unexecuted_cells
+from make_student import NOT_YET, checker_cells
+from slideshow import (notebook_cells, slide_type, start_slideshow, stepper_cell_indices, stop_slideshow,
+                       walk_slideshow)
+from stepper_ui import steppers
 
 # test_live_slides_fit reads what test_run_all_steppers_and_slideshow measured in the same
 # process: under pytest-xdist both tests of a notebook are one unit of work (the root
 # conftest's ByFileAndLecture).
 pytestmark = pytest.mark.browser
-
-sys.path.insert(0, str(ROOT / "tools"))
-from make_student import NOT_YET, checker_cells  # noqa: E402
 
 
 def check_stepper(stepper, name, times_ms):
