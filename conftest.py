@@ -123,7 +123,7 @@ else:
                 self.ordered = True
             super()._assign_work_unit(node)
 
-    @pytest.hookimpl(tryfirst=True)
+    @pytest.hookimpl(tryfirst=True, optionalhook=True)      # optional: -p no:xdist leaves it out
     def pytest_xdist_make_scheduler(config, log):
         if config.getvalue("dist") == "loadfile":
             return ByFileAndLecture(config, log)

@@ -1,5 +1,6 @@
-"""The student copy (``make student``, tools/make_student.py): the solutions are out, Run All
-still reaches the end, and every checker then prints "✗ not implemented yet".
+"""The student copy (``make student``, tools/make_student.py): the solutions and the check cells
+are out, Run All still reaches the end, and every checker then prints "✗ not implemented yet".
+(What else the student must not see, and the check cells themselves: tests/test_student_view.py.)
 
 Here: the builder on a fixture notebook (built, then run in a fresh kernel), and on every
 notebook in notebooks/ that has exercises, what can be read without running it (no solution
@@ -52,7 +53,8 @@ def test_student_copy_has_no_solution_and_the_full_notebook_passes_its_checkers(
     original = read(path)
     make_student.build(path.parent, tmp_path, names=[path.name], log=lambda *a: None)
     copy = read(tmp_path / path.name)
-    assert len(copy.cells) == len(original.cells)
+    # every cell but the check cells, in its order
+    assert [c.id for c in copy.cells] == [c.id for c in original.cells if not make_student.is_check(c)]
 
     # no solution left: solution cells hold the note, no solution's text is anywhere else
     text = nbformat.writes(copy)
@@ -89,11 +91,11 @@ def test_student_copy_of_the_fixture_runs_to_the_end_and_its_checker_says_not_ye
 
 @pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=[p.name for p in NOTEBOOKS[1:]])
 def test_student_copy_has_the_same_slides(path):
-    """The browser tests lecture from the student copy: every cell it changes is skipped in
-    slides, so its slideshow is the full notebook's."""
+    """The browser tests lecture from the student copy: every cell it changes or leaves out
+    is skipped in slides, so its slideshow is the full notebook's."""
     original = read(path)
-    copy = make_student.student_copy(original)
-    changed = [i for i, (a, b) in enumerate(zip(original.cells, copy.cells)) if a != b]
+    copy = {cell.id: cell for cell in make_student.student_copy(original).cells}
+    changed = [i for i, cell in enumerate(original.cells) if copy.get(cell.id) != cell]
     assert changed
     assert [i for i in changed
             if original.cells[i].metadata.get("slideshow", {}).get("slide_type") != "skip"] == []
@@ -137,10 +139,12 @@ def test_fixture_stored_checker_line_is_what_its_solution_prints():
 # ------------------------------------------------------------------ the builder itself
 
 def exercise_notebook():
-    """Set-up, an implement exercise, an explain exercise and a plot after it, all with outputs."""
+    """Set-up and its check cell, an implement exercise, an explain exercise and a plot after
+    it, all with outputs."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title"),
                 nbformat.v4.new_code_cell("x = 1"),
+                make_student.check_cell("assert x == 1"),
                 *make_student.implement_exercise("Write f.", "def f(x):\n    raise NotImplementedError",
                                                  "def f(x):\n    return 2 * x  # the solution",
                                                  "exercises.check_weighted_mean(f)"),
@@ -160,6 +164,8 @@ def test_student_copy_takes_out_the_solutions_and_the_outputs_they_made():
     copy = make_student.student_copy(nb)
     assert nbformat.writes(nb) == before                      # the original is untouched
     nbformat.validate(copy)
+    assert "assert x == 1" not in nbformat.writes(copy)       # the check cell is out
+    nb.cells = [cell for cell in nb.cells if not make_student.is_check(cell)]
     cells = copy.cells
     assert [c.source for c in cells[:4]] == [c.source for c in nb.cells[:4]]
     assert cells[3].metadata["tags"] == ["exercise"] and cells[3].outputs == nb.cells[3].outputs
@@ -183,6 +189,10 @@ def test_exercise_cells_follow_the_convention():
     assert solution.metadata == {"tags": ["solution"], "jupyter": {"source_hidden": True}}
     question, answer = make_student.explain_exercise("q", "a")
     assert answer.cell_type == "markdown" and answer.metadata["jupyter"] == {"source_hidden": True}
+    check = make_student.check_cell("assert True")
+    assert check.cell_type == "code" and make_student.is_check(check)
+    assert check.metadata == {"tags": ["check"], "jupyter": {"source_hidden": True, "outputs_hidden": True},
+                              "slideshow": {"slide_type": "skip"}}
     assert make_student.has_exercises(exercise_notebook())
     assert not make_student.has_exercises(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
 

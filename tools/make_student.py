@@ -16,11 +16,16 @@ An exercise in a notebook is written as these cells (``implement_exercise`` and
 No later cell may call the student's function: in the student copy it raises
 NotImplementedError, and Run All must still reach the end.
 
-The student copy keeps every cell in its place.  A solution cell's source becomes a short
-note (its tags stay, its ``source_hidden`` goes), and the outputs of the solution cell and of
-the code cells right after it, up to the next markdown cell, are cleared: they show what the
-solution printed (the checker's ``✓`` line), or, after a model answer, what a "predict, then
-check" cell shows (the student predicts before running it).  A notebook already in OUT_DIR that differs from
+Check cells, tagged ``check`` (``check_cell`` below makes one), assert what the prose says of
+the numbers beside them: nbval runs them with the full notebook, collapsed (source and output
+hidden), ``skip`` in slides.  They are for the notebook's authors, not for the student: the
+student copy leaves them out, so no later cell may read a name that only a check cell binds.
+
+Every other cell keeps its place.  A solution cell's source becomes a short note (its tags
+stay, its ``source_hidden`` goes), and the outputs of the solution cell and of the code cells
+right after it, up to the next markdown cell, are cleared: they show what the solution printed
+(the checker's ``✓`` line), or, after a model answer, what a "predict, then check" cell shows
+(the student predicts before running it).  A notebook already in OUT_DIR that differs from
 the fresh copy (a student's work) is left as it is unless ``--force`` is given.
 Needs only the standard library and nbformat.
 """
@@ -32,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-EXERCISE_TAG, SOLUTION_TAG = "exercise", "solution"
+EXERCISE_TAG, SOLUTION_TAG, CHECK_TAG = "exercise", "solution", "check"
 # What each checker prints in the student copy, where the skeleton is not yet filled in.
 NOT_YET = "✗ not implemented yet\n"
 CODE_NOTE = "# Your solution goes in the exercise cell above."
@@ -57,13 +62,19 @@ def tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
+def is_check(cell):
+    return CHECK_TAG in tags(cell)
+
+
 def has_exercises(nb):
     return any(SOLUTION_TAG in tags(cell) or EXERCISE_TAG in tags(cell) for cell in nb.cells)
 
 
 def student_copy(nb):
-    """A copy of ``nb`` without the sources of its solution cells and the outputs they made."""
+    """A copy of ``nb`` without its check cells, the sources of its solution cells and the
+    outputs they made."""
     nb = nbformat.from_dict(nb)            # a deep copy
+    nb.cells = [cell for cell in nb.cells if not is_check(cell)]
     clearing = False
     for cell in nb.cells:
         if SOLUTION_TAG in tags(cell):
@@ -123,7 +134,10 @@ def _free_names(source):
              and isinstance(node.ctx, ast.Store)}
     bound |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
     bound |= {node.name for node in ast.walk(tree)
-              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler))
+              and node.name}
+    bound |= {(alias.asname or alias.name).split(".")[0] for node in ast.walk(tree)
+              if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)} - bound
 
@@ -133,11 +147,12 @@ def solution_names_used_later(nb):
     student copy, it is not what the full notebook has there: a name only a solution cell
     binds (its skeleton does not), or a name the skeleton binds (the student's function,
     which raises NotImplementedError until written), read by a cell other than the
-    exercise's checker.  In the student copy such a cell would fail."""
+    exercise's checker.  In the student copy such a cell would fail.  (Check cells are not in
+    the student copy: they are skipped; ``check_names_used_later`` looks at them.)"""
     found, differs, skeleton = [], set(), set()
     checkers = set(checker_cells(nb))
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or is_check(cell):
             continue
         if EXERCISE_TAG in tags(cell):
             skeleton = _top_level_names(cell.source)
@@ -148,6 +163,33 @@ def solution_names_used_later(nb):
                 found += [(name, index) for name in sorted(_free_names(cell.source) & differs)]
             differs -= _top_level_names(cell.source)
     return found
+
+
+def check_names_used_later(nb):
+    """``(name, cell index)`` for each name that a later code cell other than a check cell
+    reads while the last cell before it to bind that name was a check cell: the student copy,
+    without its check cells, would fail there (or read a stale value)."""
+    found, from_check = [], set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        bound = _top_level_names(cell.source)
+        if is_check(cell):
+            from_check |= bound
+        else:
+            found += [(name, index) for name in sorted(_free_names(cell.source) & from_check)]
+            from_check -= bound
+    return found
+
+
+def check_cell(source, **metadata):
+    """A check cell: asserts out of the student's view (tagged, collapsed, skipped in slides)."""
+    return nbformat.v4.new_code_cell(source, metadata={**metadata, **check_metadata()})
+
+
+def check_metadata():
+    return {"tags": [CHECK_TAG], "jupyter": {"source_hidden": True, "outputs_hidden": True},
+            "slideshow": {"slide_type": "skip"}}
 
 
 def implement_exercise(task, skeleton, solution, check):

@@ -63,6 +63,9 @@ THEME = "white"
 # mermaid diagrams, so the offline deck leaves that import out.
 NO_MERMAID = ("{%- extends 'index.html.j2' -%}\n"
               "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")
+# Cells left out of both exports: the check cells, which assert what the prose says of the
+# numbers beside them (for nbval; tools/make_student.py leaves them out of the student copy too).
+REMOVED_TAGS = {"check"}
 
 
 def install_vendor():
@@ -111,8 +114,8 @@ def copy_assets(output_dir):
 
 def export(to, output_dir, notebooks):
     """Write each notebook as ``<name>.slides.html`` (to="slides") or ``<name>.html``
-    (to="html") into ``output_dir``, loading everything from ``vendor/``.  Returns the paths.
-    The assets themselves are copied by copy_assets."""
+    (to="html") into ``output_dir``, loading everything from ``vendor/``, without the cells
+    tagged ``check``.  Returns the paths.  The assets themselves are copied by copy_assets."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
@@ -121,8 +124,9 @@ def export(to, output_dir, notebooks):
     options = {k: v for k, v in URLS.items() if k in exporter_class.class_trait_names()}
     if to == "slides":
         options.update(template_file="offline.html.j2", reveal_theme=THEME)
-    exporter = exporter_class(config=Config({exporter_class.__name__: options}),
-                              extra_loaders=[DictLoader({"offline.html.j2": NO_MERMAID})])
+    config = Config({exporter_class.__name__: options,
+                     "TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": set(REMOVED_TAGS)}})
+    exporter = exporter_class(config=config, extra_loaders=[DictLoader({"offline.html.j2": NO_MERMAID})])
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []

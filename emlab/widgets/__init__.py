@@ -18,6 +18,7 @@ that a part loads without what it does not need):
     landscape    CoinsLandscapeView: EM's path on the coins' log-likelihood landscape
     runs         explorer_run, semi_supervised_run: what an explorer runs; no widgets
     explorers    Explorer, explorer, semi_supervised_explorer: controls that rerun EM
+    collapse_view  CollapseView: the 1-D view plus one component's variance (log scale)
 """
 import importlib
 
@@ -33,6 +34,8 @@ _HOMES = {
     "landscape": ("CoinsLandscapeView",),
     "runs": ("explorer_run", "semi_supervised_run"),
     "explorers": ("Explorer", "explorer", "semi_supervised_explorer"),
+    "collapse_view": ("CollapseView",),
+    "missing_data_views": ("LinkageView", "MissingNormalView", "show_figure", "FigureWithAlt"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_MODULE_OF)

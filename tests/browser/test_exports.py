@@ -2,31 +2,37 @@
 reveal.js decks (``make slides``) and standalone HTML pages (``make html``), both written by
 tools/offline_export.py with their vendor/ folder.  Chromium is cut off from everything but
 the files (any other request is aborted and recorded): reveal.js initialises, MathJax typesets
-every formula, the slides navigate, the JS-HTML animations play and the steppers show their
-saved figure.  Each deck slide's height is measured on reveal's canvas and checked in
-test_deck_slides_fit."""
+every formula (no TeX delimiter is left in the prose), the slides navigate, the JS-HTML
+animations play and the steppers show their saved figure.  Each deck slide's height is
+measured on reveal's canvas and checked in test_deck_slides_fit.  The check cells are in
+neither export."""
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from labdriver import (MEASURE_DECK_JS, NOTEBOOKS, REVEAL_URL, VIEWPORT, notebook_cells,
-                       open_deck, slide_type, stepper_cell_indices)
+from labdriver import NOTEBOOKS, VIEWPORT
+from slideshow import MEASURE_DECK_JS, REVEAL_URL, notebook_cells, open_deck, slide_type, stepper_cell_indices
 
 # test_deck_slides_fit reads what test_deck_offline measured in the same process: under
 # pytest-xdist (--dist loadfile) the file is one unit of work.
 
-# Text left as TeX after typesetting: $...$, $$, \( or \[ outside code.
-RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\$\$|\\\(|\\\[")
-# The text of the page outside <script>, <style>, code and MathJax's output.
-VISIBLE_TEXT_JS = """root => {
-    const skip = 'SCRIPT, STYLE, PRE, CODE, .MathJax_CHTML, .mjx-chtml, .MathJax_Preview, .jp-InputArea';
+# The text nodes of a rendered markdown cell, outside <script>, <style>, code and MathJax's
+# output, that still hold a TeX delimiter ($, \( or \[): after typesetting there is none.  (A
+# formula that Markdown broke across two blocks leaves one $ in each; a formula typeset whole
+# leaves none.  The prose writes no dollar sign of its own: tests/test_student_view.py.)  The
+# lab template renders a markdown cell inside its .jp-InputArea: only code is skipped here.
+UNTYPESET_JS = r"""root => {
+    const skip = 'SCRIPT, STYLE, PRE, CODE, .MathJax_CHTML, .mjx-chtml, .MathJax_Preview';
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
         acceptNode: node => node.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT
                                                              : NodeFilter.FILTER_ACCEPT});
-    const parts = [];
-    while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
-    return parts.join(' ');
+    const left = [];
+    while (walker.nextNode()) {
+        const text = walker.currentNode.nodeValue;
+        if (/\$|\\\(|\\\[/.test(text)) left.push(text.trim().slice(0, 120));
+    }
+    return left;
 }"""
 
 
@@ -121,9 +127,9 @@ def check_offline_content(page, name, cells, steppers):
     if has_math(cells):
         assert page.locator(".MathJax_CHTML, .mjx-chtml").count() > 0, f"{name}: no formula typeset"
     assert page.locator(".mjx-merror, .MathJax_Error").count() == 0, f"{name}: a formula failed"
-    for text in page.locator(".jp-RenderedMarkdown, .jp-MarkdownOutput").evaluate_all(
-            f"nodes => nodes.map({VISIBLE_TEXT_JS})"):
-        assert not RAW_TEX.search(text), f"{name}: TeX left untypeset: {RAW_TEX.search(text)[0]!r}"
+    left = [text for texts in page.locator(".jp-RenderedMarkdown, .jp-MarkdownOutput").evaluate_all(
+        f"nodes => nodes.map({UNTYPESET_JS})") for text in texts]
+    assert left == [], f"{name}: TeX left untypeset in the prose: {left[:5]}"
     try:
         page.wait_for_function(f"""() => {{
             const images = [...document.querySelectorAll('.jupyter-widgets img.widget-image')];
@@ -226,6 +232,21 @@ def test_deck_slides_fit(name, deck_slides):
         f"{name}: {len(too_tall)} of {len(deck['slides'])} slides are taller than reveal's "
         f"{deck['height']} px: " + "; ".join(f"#/{s['h']}/{s['v']} {s['title']!r} {s['height']} px"
                                              for s in too_tall))
+
+
+def test_exports_leave_out_the_check_cells(slides_dir, pages_dir):
+    """The cells tagged ``check`` (the asserts nbval runs) are in neither export; every other
+    cell is (the lab template gives each its ``id="cell-id=..."``; a deck leaves out the
+    cells skipped in slides too)."""
+    for out, suffix in [(slides_dir, ".slides.html"), (pages_dir, ".html")]:
+        for name in NOTEBOOKS:
+            page = (out / name.replace(".ipynb", suffix)).read_text()
+            shown = set(re.findall(r'id="cell-id=([^"]+)"', page))
+            cells = notebook_cells(out.parent / "notebooks" / name)
+            checks = {c["id"] for c in cells if "check" in c["metadata"].get("tags", [])}
+            assert not checks & shown, f"{out.name}/{name}: check cells {sorted(checks & shown)}"
+            if out == pages_dir:
+                assert shown == {c["id"] for c in cells} - checks, f"{name}: cells missing from the page"
 
 
 def test_export_keeps_no_cdn_link(slides_dir, pages_dir):

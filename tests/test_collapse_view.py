@@ -1,0 +1,75 @@
+"""emlab.widgets.CollapseView (notebook 07's stepper and animation): DensityView plus a panel
+with one component's variance at every iteration, the current one marked."""
+import inspect
+
+import numpy as np
+import pytest
+
+import emlab
+from emlab import gaussian, poisson, widgets
+from figures import full_draw, pixels
+
+
+@pytest.fixture(scope="module")
+def collapse():
+    """Notebook 07's bad start: component 2 on an outlier, variance 0.5; it collapses."""
+    rng = np.random.default_rng(83)
+    clusters, _ = gaussian.sample(gaussian.Params([0.5, 0.5], [[-2.0], [2.5]], [[[0.64]], [[0.64]]]), 120, rng)
+    x = np.vstack([clusters, [[5.5]]])
+    start = gaussian.Params(np.full(3, 1 / 3), [[-2.0], [2.5], [5.5]], [[[1.0]], [[1.0]], [[0.5]]])
+    with pytest.raises(emlab.CollapseError) as caught:
+        emlab.run_em(gaussian, x, start)
+    return caught.value
+
+
+def show(view, t):
+    """Move ``view`` to the E-step at ``params[t]`` (``update(step)``, or the older
+    ``update(t, half)``)."""
+    if len(inspect.signature(view.update).parameters) == 2:
+        view.update(t, "E")
+    else:
+        view.update(2 * t + 1)
+    assert view.t == t
+
+
+def test_the_variance_panel_follows_the_steps(collapse):
+    h, j = collapse.history, collapse.component
+    view = widgets.CollapseView(h, component=j, dpi=30)
+    variances = [p.covariances[j, 0, 0] for p in h.params]
+    assert np.allclose(view.variances, variances)
+    assert view.ax_var.get_yscale() == "log"
+    assert np.allclose(view.var_line.get_ydata(), variances)
+    for t in [0, 3, h.n_iter]:
+        show(view, t)
+        assert view.var_marker.get_xdata()[0] == t and np.isclose(view.var_marker.get_ydata()[0], variances[t])
+        assert view.var_text.get_text() == f"$\\sigma^2_{j}$ = {variances[t]:.1e}"
+        assert np.array_equal(pixels(view.png()), full_draw(view))      # blitting keeps up
+    # the curves are evaluated on the collapsing mean itself, so the spike is drawn whole
+    assert h.params[-1].means[j, 0] in view.grid[:, 0]
+
+
+def test_another_history_on_the_same_data_redraws_the_variance_line(collapse):
+    h, j = collapse.history, collapse.component
+    view = widgets.CollapseView(h, component=j, dpi=30)
+    floored = emlab.run_em(gaussian, h.x, h.params[0], reg_covar=1e-2)
+    view.set_history(floored)
+    assert np.allclose(view.var_line.get_ydata(), [p.covariances[j, 0, 0] for p in floored.params])
+
+
+def test_the_stepper_and_the_animation_take_the_view(collapse):
+    h, j = collapse.history, collapse.component
+    assert isinstance(widgets.stepper(h, view=widgets.CollapseView, component=j, dpi=30).view,
+                      widgets.CollapseView)
+    animation = widgets.animate(h, view=widgets.CollapseView, component=j, half_steps=False, dpi=30)
+    assert isinstance(animation.view, widgets.CollapseView)
+    assert "<img" in animation.to_jshtml()
+
+
+def test_what_it_cannot_show(collapse):
+    h = collapse.history
+    with pytest.raises(ValueError, match="component must be one of 0..2"):
+        widgets.CollapseView(h, component=3)
+    counts = emlab.run_em(poisson, np.array([0, 1, 2, 5, 6, 7]), poisson.Params([0.5, 0.5], [1.0, 6.0]),
+                          max_iter=2, tol=0)
+    with pytest.raises(TypeError, match="CollapseView cannot show"):
+        widgets.CollapseView(counts, component=0)
