@@ -1,14 +1,8 @@
-"""What the widget tests share: drive a stepper, and read a figure as pixels."""
+"""What the widget tests share: read a figure as pixels."""
 import io
 
 import numpy as np
 import PIL.Image
-
-
-def go(w, t, half):
-    """Move stepper ``w`` to iteration ``t``, half-step ``half`` ("E" or "M")."""
-    w.slider.value = t
-    w.half.value = half
 
 
 def pixels(png_bytes):

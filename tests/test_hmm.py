@@ -239,14 +239,22 @@ def registered():
     widgets.registry._VIEWS.remove((HMMParams, PosteriorView))
 
 
-def shown_by_enumeration(history, t, half):
-    """The posteriors half-step (t, half) must show, by enumeration: at params[t] for "E",
-    params[t - 1] for "M"; None at (0, "M")."""
-    source = t if half == "E" else t - 1
-    return None if source < 0 else brute_force(history.x, history.params[source])[1]
+def shown_by_enumeration(history, source):
+    """The posteriors of the E-step at params[source], by enumeration; None before the first
+    E-step (source None)."""
+    return None if source is None else brute_force(history.x, history.params[source])[1]
 
 
-HALF_STEPS = [(0, "M"), (0, "E"), (1, "M"), (1, "E"), (4, "M"), (4, "E"), (6, "E")]
+# (half-step, the params shown, the E-step whose posteriors are shown, the caption), in the
+# order EM runs: the start, then each iteration t's E-step (at params[t]) and M-step
+# (params[t + 1] from those posteriors).
+HALF_STEPS = [(0, 0, None, "θ⁽⁰⁾, the start"),
+              (1, 0, 0, "iteration 0, E-step: posterior at θ⁽⁰⁾"),
+              (2, 1, 0, "iteration 0, M-step: θ⁽¹⁾"),
+              (3, 1, 1, "iteration 1, E-step: posterior at θ⁽¹⁾"),
+              (9, 4, 4, "iteration 4, E-step: posterior at θ⁽⁴⁾"),
+              (10, 5, 4, "iteration 4, M-step: θ⁽⁵⁾"),
+              (13, 6, 6, "iteration 6, E-step: posterior at θ⁽⁶⁾")]
 
 
 @pytest.mark.parametrize("keep_resp", [True, False])
@@ -255,10 +263,10 @@ def test_half_steps_show_the_models_own_posteriors(keep_resp):
     history = emlab.run_em(hmm, x, START, max_iter=6, tol=0, keep_resp=keep_resp)
     assert (history.stats[3] is None) is not keep_resp   # not kept: HalfSteps asks the model again
     steps, worst = halfsteps.HalfSteps(history), 0.0
-    for t, half in HALF_STEPS:
-        params, stats = steps.state(t, half)
-        assert params is history.params[t]
-        expected = shown_by_enumeration(history, t, half)
+    for step, shown, source, _ in HALF_STEPS:
+        params, stats = steps.state(step)
+        assert params is history.params[shown]
+        expected = shown_by_enumeration(history, source)
         if expected is None:
             assert stats is None
         else:
@@ -272,15 +280,15 @@ def test_a_stepper_draws_the_models_own_posteriors(registered):
     history = emlab.run_em(hmm, x, START, max_iter=6, tol=0, keep_resp=False)
     w = widgets.stepper(history, dpi=30)
     assert type(w.view) is PosteriorView
-    for t, half in HALF_STEPS:
-        w.slider.value, w.half.value = t, half
-        drawn, expected = w.view.line.get_ydata(), shown_by_enumeration(history, t, half)
+    for step, shown, source, caption in HALF_STEPS:
+        w.half_step.value = step
+        drawn, expected = w.view.line.get_ydata(), shown_by_enumeration(history, source)
         if expected is None:
             assert np.all(np.isnan(drawn))
         else:
             np.testing.assert_allclose(drawn, expected[:, HOT], rtol=0, atol=1e-12)
-        assert w.view.caption.get_text() == halfsteps.caption(t, half, "posterior")
-        assert w.view.ll_marker.get_ydata()[0] == history.log_likelihood[t]
+        assert w.view.caption.get_text() == caption and caption in w.status.value
+        assert w.view.ll_marker.get_ydata()[0] == history.log_likelihood[shown]
     assert "<img" in widgets.animate(history, frames=4, dpi=20).to_jshtml()       # plays without a kernel
     with pytest.raises(TypeError, match="PoissonView draws a mixture's components, one colour each, but "
                                         "SimpleNamespace is not a mixture"):
@@ -296,7 +304,7 @@ def test_an_explorer_reruns_it_and_shows_its_posteriors(registered):
         reference = emlab.run_em(hmm, x, init_random(x, 2, np.random.default_rng(seed)), max_iter=8, tol=0)
         np.testing.assert_array_equal(e.history.log_likelihood, reference.log_likelihood)
         assert f"K = 2, init = random, seed = {seed}" in e.caption.value
-        e.stepper.slider.value = 5
+        e.stepper.half_step.value = 11                     # iteration 5's E-step: at params[5]
         np.testing.assert_allclose(e.stepper.view.line.get_ydata(),
                                    brute_force(x, e.history.params[5])[1][:, HOT], rtol=0, atol=1e-12)
     e.controls["K"].value = 3                                # three hidden states: 3^12 paths

@@ -12,9 +12,17 @@ from scipy.special import softmax
 import emlab
 import emlab.data
 from emlab import bernoulli, gaussian, widgets
-from figures import full_draw, go, pixels
+from figures import full_draw, pixels
 
-HALF_STEPS = [(0, "M"), (0, "E"), (1, "M"), (1, "E"), (4, "M"), (6, "E")]
+# (half-step, the params shown, the E-step whose responsibilities are shown, the caption), in
+# the order EM runs: the start, then each iteration t's E-step (at params[t]) and M-step
+# (params[t + 1] from those responsibilities).
+HALF_STEPS = [(0, 0, None, "θ⁽⁰⁾, the start"),
+              (1, 0, 0, "iteration 0, E-step: responsibilities at θ⁽⁰⁾"),
+              (2, 1, 0, "iteration 0, M-step: θ⁽¹⁾"),
+              (3, 1, 1, "iteration 1, E-step: responsibilities at θ⁽¹⁾"),
+              (10, 5, 4, "iteration 4, M-step: θ⁽⁵⁾"),
+              (13, 6, 6, "iteration 6, E-step: responsibilities at θ⁽⁶⁾")]
 
 
 @pytest.fixture(scope="module")
@@ -40,19 +48,17 @@ def posterior(x, params):
     return softmax(log_joint, axis=1)
 
 
-def shown_resp(h, t, half):
-    """What half-step (t, half) shows (emlab.widgets.halfsteps): the E-step at params[t],
-    or for "M" the one at params[t - 1] (at t = 0 every point at the prior weights)."""
-    if half == "E":
-        return posterior(h.x, h.params[t])
-    return posterior(h.x, h.params[t - 1]) if t > 0 else np.tile(h.params[0].weights, (len(h.x), 1))
+def shown_resp(h, source):
+    """The responsibilities at params[source]; before the first E-step (None) every point at the
+    start's weights."""
+    return posterior(h.x, h.params[source]) if source is not None else np.tile(h.params[0].weights, (len(h.x), 1))
 
 
-def expected_texts(h, t, half, classes):
-    resp = shown_resp(h, t, half)
+def expected_texts(h, shown, source, classes):
+    resp = shown_resp(h, source)
     nk = resp.sum(axis=0)
     titles = [rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}"
-              for j, (w, n) in enumerate(zip(h.params[t].weights, nk))]
+              for j, (w, n) in enumerate(zip(h.params[shown].weights, nk))]
     labels = []
     for j in range(resp.shape[1]):
         share = {c: resp[classes == c, j].sum() / nk[j] for c in np.unique(classes)}
@@ -70,34 +76,38 @@ def test_stepper_moves_the_same_artists_to_each_half_step(stepper, history_and_c
     h, z = history_and_classes
     view = stepper.view
     artists = [*view.images, *view.titles, *view.class_labels, view.ll_marker]
-    for t, half in HALF_STEPS:
-        go(stepper, t, half)
+    for step, shown, source, caption in HALF_STEPS:
+        stepper.half_step.value = step
         assert [*view.images, *view.titles, *view.class_labels, view.ll_marker] == artists
         assert all(a is b for a, b in zip([*view.images, *view.titles, *view.class_labels], artists))
-        for image, mean in zip(view.images, h.params[t].means):
+        for image, mean in zip(view.images, h.params[shown].means):
             np.testing.assert_array_equal(image.get_array(), mean.reshape(4, 4))
-        titles, labels = expected_texts(h, t, half, z + 5)
+        titles, labels = expected_texts(h, shown, source, z + 5)
         assert [title.get_text() for title in view.titles] == titles
         assert [label.get_text() for label in view.class_labels] == labels
-        assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (t, h.log_likelihood[t])
-        assert view.caption.get_text() == widgets.caption(t, half)
+        assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (shown, h.log_likelihood[shown])
+        assert view.caption.get_text() == caption
+        said = stepper.status.value
+        assert caption in said and ("N = (" in said) == (step % 2 == 1) and ("π = (" in said) == (step % 2 == 0)
+        assert stepper.image.tooltip.startswith("EM on emlab.bernoulli, 150 data points: left, the mean of each "
+                                                "of the 3 components as a 4 by 4 grey image")
 
 
 def test_e_half_step_changes_counts_not_images(stepper):
     view = stepper.view
-    go(stepper, 2, "M")
+    stepper.show(4)                                     # iteration 1's M-step: theta^(2)
     images_m = [image.get_array().copy() for image in view.images]
     titles_m = [title.get_text() for title in view.titles]
-    go(stepper, 2, "E")
+    stepper.forward.click()                             # iteration 2's E-step
     assert all(np.array_equal(a, image.get_array()) for a, image in zip(images_m, view.images))
     assert [title.get_text() for title in view.titles] != titles_m
-    go(stepper, 3, "M")
+    stepper.forward.click()                             # iteration 2's M-step: theta^(3)
     assert not all(np.array_equal(a, image.get_array()) for a, image in zip(images_m, view.images))
 
 
 def test_fast_render_equals_a_whole_figure_draw(stepper):
-    for t, half in [(1, "M"), (2, "E"), (6, "E")]:
-        go(stepper, t, half)
+    for step in (2, 5, 13):
+        stepper.show(step)
         np.testing.assert_array_equal(pixels(stepper.image.value), full_draw(stepper.view))
 
 
@@ -108,7 +118,7 @@ def test_digit_pixels_land_where_the_csv_columns_say():
     h = emlab.run_em(bernoulli, x, bernoulli.Params([1.0], np.full((1, 64), 0.5)), max_iter=1, tol=0,
                      beta_prior=(2, 2))
     view = widgets.MeanImagesView(h, dpi=40)
-    view.update(1, "M")
+    view.update(2)                                      # iteration 0's M-step: theta^(1)
     image = view.images[0].get_array()
     for r, c in [(0, 0), (2, 5), (4, 3), (7, 6)]:
         assert image[r, c] == pytest.approx((frame[f"p{r}{c}"].sum() + 1) / (len(frame) + 2), rel=1e-12)
@@ -125,7 +135,7 @@ def test_ten_components_in_two_rows_and_set_history_with_another_k(history_and_c
     assert len(view.ax_images) == 10 and len(rows) == 2
     w.set_history(h)
     assert w.view is view and view.fig is fig and len(view.ax_images) == 3 and len(fig.axes) == 4
-    go(w, 4, "M")
+    w.show(8)                                           # iteration 3's M-step: theta^(4)
     for image, mean in zip(view.images, h.params[4].means):
         np.testing.assert_array_equal(image.get_array(), mean.reshape(4, 4))
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
@@ -137,10 +147,10 @@ def test_animation_frames_are_the_views_half_steps(history_and_classes):
     assert isinstance(anim.view, widgets.MeanImagesView)
     frames = re.findall(r'data:image/png;base64,([^"]+)"', anim.to_jshtml())
     reference = widgets.MeanImagesView(h, dpi=40)
-    steps = [(0, "M"), (0, "E"), (3, "M"), (3, "E")]
+    steps = [0, 1, 2, 7, 8]              # the start, iterations 0 and 3: E-step, M-step
     assert len(frames) == len(steps)
     for frame, step in zip(frames, steps):
-        reference.update(*step)
+        reference.update(step)
         np.testing.assert_array_equal(pixels(base64.b64decode(frame)), pixels(reference.png()))
 
 

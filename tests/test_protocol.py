@@ -246,7 +246,7 @@ def test_a_stepper_draws_it_with_the_view_it_registers(x):
         w = widgets.stepper(history, dpi=40)
     finally:
         widgets.registry._VIEWS.remove((ExponentialParams, widgets.DensityView))
-    w.slider.value = 4
+    w.half_step.value = 9                                       # iteration 4's E-step: params[4]
     total, components = w.view.lines
     grid, p = total.get_xdata(), history.params[4]
     curves = p.weights * stats.expon.pdf(grid[:, None], scale=1 / p.rates)

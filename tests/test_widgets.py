@@ -1,10 +1,13 @@
 """emlab.widgets driven without a browser: set the controls, then read the artists back and
 compare them with the History (and with scipy / a fresh E-step where the view computes)."""
 import base64
+import html
+import json
 import re
 import subprocess
 import sys
 
+import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -15,7 +18,7 @@ from scipy.stats import chi2
 import emlab
 from emlab import coins, gaussian, poisson, widgets
 from emlab.widgets import halfsteps
-from figures import full_draw, go, pixels
+from figures import full_draw, pixels
 
 DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
 
@@ -47,17 +50,108 @@ def coins_stepper():
     return widgets.stepper(h, dpi=50)
 
 
-def shown_resp(h, t, half):
-    """The responsibilities half-step (t, half) must show (the module's documented rule)."""
-    if half == "E":
-        return h.resp[t]
-    return h.resp[t - 1] if t > 0 else np.tile(h.params[0].weights, (len(h.x), 1))
+def em_in_time_order(n_iter):
+    """What a stepper shows, one entry per half-step, written out from the algorithm (not from
+    emlab.widgets.halfsteps): the start theta^(0) with nothing inferred yet, then for each
+    iteration t its E-step (theta^(t) and the responsibilities at theta^(t)) and, but for the
+    last iteration, its M-step (theta^(t+1) from those responsibilities).
+    Entries: (half, iteration, index of the params shown, index of the resp shown or None)."""
+    order = [("start", 0, 0, None)]
+    for t in range(n_iter + 1):
+        order.append(("E", t, t, t))
+        if t < n_iter:
+            order.append(("M", t, t + 1, t))
+    return order
 
 
-@pytest.mark.parametrize("t, half", [(0, "M"), (0, "E"), (3, "M"), (3, "E"), (6, "M"), (6, "E")])
+def shown_resp(h, source):
+    """The responsibilities of the E-step at params[source]; before the first (None) every
+    point at the start's weights."""
+    return h.resp[source] if source is not None else np.tile(h.params[0].weights, (len(h.x), 1))
+
+
+def superscript(t):
+    return "⁽" + "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(c)] for c in str(t)) + "⁾"
+
+
+def expected_caption(half, t, stats="responsibilities"):
+    return {"start": "θ⁽⁰⁾, the start",
+            "E": f"iteration {t}, E-step: {stats} at θ{superscript(t)}",
+            "M": f"iteration {t}, M-step: θ{superscript(t + 1)}"}[half]
+
+
+def number(v):
+    """As the words say a number: two decimals, one from 100 on, two significant digits below 0.005."""
+    text = f"{v:.2g}" if 0 < abs(v) < 0.005 else f"{v:.2f}" if abs(v) < 100 else f"{v:.1f}"
+    return text.replace("-", "−")
+
+
+def numbers(values, decimals=2):
+    return "(" + ", ".join(f"{v:.1f}" if decimals == 1 else number(v) for v in values) + ")"
+
+
+def go(w, t, half):
+    """Stepper ``w`` to the E-step or the M-step of iteration t, by its half-step box."""
+    w.half_step.value = [i for i, (h, it, _, _) in enumerate(em_in_time_order(w.view.history.n_iter))
+                         if (h, it) == (half, t)][0]
+
+
+def test_the_controls_step_forward_in_time_e_then_m(gmm_stepper, gmm_history):
+    """half-step ▶ from the start to the end, then ◀ half-step back: each half-step shows what
+    EM did then, the caption, the live region and the alt text say it, the box counts it."""
+    w, h = gmm_stepper, gmm_history
+    order = em_in_time_order(h.n_iter)
+
+    def check(i):
+        half, t, shown, source = order[i]
+        assert w.step == w.half_step.value == i
+        np.testing.assert_allclose(w.view.centres.get_offsets(), h.params[shown].means)
+        np.testing.assert_allclose(w.view.points.get_facecolors(), shown_resp(h, source) @ w.view.colors,
+                                   atol=1e-12)
+        assert w.view.caption.get_text() == expected_caption(half, t)
+        ell = f"ℓ = {number(h.log_likelihood[shown])}"
+        if half == "E":                                 # the E-step's soft counts
+            change = "N = " + numbers(h.resp[t].sum(axis=0), 1)
+        else:                                           # the parameters (not the covariances)
+            p = h.params[shown]
+            change = f"π = {numbers(p.weights)}, μ = ({', '.join(numbers(m) for m in p.means)})"
+        said = f"{expected_caption(half, t)}; {ell}; {change}"
+        assert w.status.value.endswith(f">{said}</div>") and 'role="status" aria-live="polite"' in w.status.value
+        assert w.image.tooltip == (f"EM on emlab.gaussian, 200 data points: left, the points (x1 across, "
+                                   f"x2 up) coloured by their responsibilities, and an ellipse holding 86% "
+                                   f"of each of the 3 components around its mean (X); right, the "
+                                   f"log-likelihood at each iteration. Now {said}.")
+        marker = w.view.ll_marker
+        assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (shown, h.log_likelihood[shown])
+
+    w.show(0)
+    assert w.half_step.max == w.play.max == len(order) - 1 == 13
+    check(0)
+    for i in range(1, len(order)):
+        w.forward.click()
+        check(i)
+    w.forward.click()                                   # at the last half-step: stays there
+    check(len(order) - 1)
+    for i in reversed(range(len(order) - 1)):
+        w.back.click()
+        check(i)
+    w.back.click()                                      # at the start: stays there
+    check(0)
+
+
+def test_half_step_numbers_name_the_half_steps_in_time_order():
+    order = em_in_time_order(6)
+    assert [halfsteps.half_step(s) for s in range(len(order))] == [(t, half) for half, t, _, _ in order]
+    assert [halfsteps.step_of(t, half) for half, t, _, _ in order[1:]] == list(range(1, len(order)))
+    assert halfsteps.last_step(6) == len(order) - 1
+    assert [halfsteps.caption(s) for s in range(len(order))] == [expected_caption(half, t) for half, t, _, _ in order]
+
+
+@pytest.mark.parametrize("t, half", [(0, "E"), (0, "M"), (3, "E"), (3, "M"), (5, "M"), (6, "E")])
 def test_gaussian_stepper_shows_history_params_and_resp(gmm_stepper, gmm_history, t, half):
     go(gmm_stepper, t, half)
-    view, params = gmm_stepper.view, gmm_history.params[t]
+    view = gmm_stepper.view
+    params = gmm_history.params[t + (half == "M")]
     np.testing.assert_allclose([e.get_center() for e in view.ellipses], params.means)
     np.testing.assert_allclose(view.centres.get_offsets(), params.means)
     r2 = chi2.ppf(0.86, df=2)
@@ -65,37 +159,50 @@ def test_gaussian_stepper_shows_history_params_and_resp(gmm_stepper, gmm_history
         eigenvalues = np.linalg.eigvalsh(cov)
         width_height = 2 * np.sqrt(r2 * eigenvalues[::-1])      # standard deviations, major first
         assert (artist.get_width(), artist.get_height()) == pytest.approx(width_height)
-    expected = shown_resp(gmm_history, t, half) @ view.colors
+    expected = gmm_history.resp[t] @ view.colors
     np.testing.assert_allclose(view.points.get_facecolors(), expected, atol=1e-12)
-    marker = view.ll_marker
-    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (t, gmm_history.log_likelihood[t])
 
 
 def test_half_steps_change_one_thing_at_a_time(gmm_stepper):
     view = gmm_stepper.view
     snapshot = lambda: ([e.get_center() for e in view.ellipses], view.points.get_facecolors().copy())
-    go(gmm_stepper, 2, "M")
-    centres_m, colours_m = snapshot()
     go(gmm_stepper, 2, "E")
     centres_e, colours_e = snapshot()
-    go(gmm_stepper, 3, "M")
+    go(gmm_stepper, 2, "M")
+    centres_m, colours_m = snapshot()
+    go(gmm_stepper, 3, "E")
     centres_next, colours_next = snapshot()
-    # The E-step changes the colours only, the M-step the ellipses only.
-    assert centres_m == centres_e and not np.allclose(colours_m, colours_e)
-    assert colours_e == pytest.approx(colours_next) and centres_e != centres_next
+    # The M-step moves the ellipses only, the next E-step changes the colours only.
+    assert colours_e == pytest.approx(colours_m) and centres_e != centres_m
+    assert centres_m == centres_next and not np.allclose(colours_m, colours_next)
+
+
+def test_play_is_a_named_button_over_the_half_steps_and_repeat_a_checkbox(gmm_history):
+    w = widgets.stepper(gmm_history, dpi=30)
+    assert [c.description for c in w.controls] == ["Play", "Repeat", "◀ half-step", "half-step ▶", "half-step", ""]
+    assert isinstance(w.repeat, ipywidgets.Checkbox) and w.play.layout.display == "none"
+    assert (w.play.min, w.play.max, w.play.interval) == (0, 2 * gmm_history.n_iter + 1, 1000)
+    assert [(link.source, link.target) for link in w.links] == [((w.play, "value"), (w.half_step, "value")),
+                                                                ((w.repeat, "value"), (w.play, "repeat"))]
+    w.play_button.click()
+    assert w.play.playing and w.play_button.description == "Pause"
+    w.play.playing = False                             # as the browser does after the last half-step
+    assert w.play_button.description == "Play"
+    w.half_step.value = 5                              # as a tick of the Play (jslinked) does
+    assert w.step == 5 and w.view.caption.get_text() == expected_caption("E", 2)
 
 
 def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, gmm_history):
     w = gmm_stepper
     go(w, 1, "E")
     first = w.image.value
-    w.slider.value = 2
+    w.forward.click()
     second = w.image.value
-    w.half.value = "M"
+    w.half_step.value = 7
     assert first[:8] == b"\x89PNG\r\n\x1a\n" and len({first, second, w.image.value}) == 3
-    assert w.slider.max == w.play.max == gmm_history.n_iter
-    assert (w.link.source, w.link.target) == ((w.play, "value"), (w.slider, "value"))
-    assert w.image in w.children and set(w.half.options) == {("E-step", "E"), ("M-step", "M")}
+    assert w.image in w.children and w.image.tooltip.endswith(
+        f"Now {expected_caption('E', 3)}; ℓ = {number(gmm_history.log_likelihood[3])}; "
+        f"N = {numbers(gmm_history.resp[3].sum(axis=0), 1)}.")
 
 
 @pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])
@@ -134,14 +241,17 @@ def test_poisson_view_shows_scipy_mixture_pmf_and_split_histogram(poisson_steppe
 
 def test_coins_view_shows_biases_and_posteriors(coins_stepper):
     w, h = coins_stepper, coins_stepper.view.history
-    for t, half in [(1, "E"), (10, "M")]:
+    for t, half in [(1, "E"), (9, "M")]:
         go(w, t, half)
-        np.testing.assert_allclose([bar.get_width() for bar in w.view.bias_bars], h.params[t].p)
-        assert [text.get_text() for text in w.view.bias_text] == [f"{p:.2f}" for p in h.params[t].p]
+        shown = h.params[t + (half == "M")]
+        np.testing.assert_allclose([bar.get_width() for bar in w.view.bias_bars], shown.p)
+        assert [text.get_text() for text in w.view.bias_text] == [f"{p:.2f}" for p in shown.p]
         coin_a = [rect.get_height() for rect in w.view.bars[0]]
-        np.testing.assert_allclose(coin_a, shown_resp(h, t, half)[:, 0])
+        np.testing.assert_allclose(coin_a, h.resp[t][:, 0])
     # Do & Batzoglou (2008), Fig. 1b: after one iteration theta_A = 0.71, theta_B = 0.58.
-    go(w, 1, "M")
+    go(w, 0, "M")
+    assert w.status.value.endswith(f">{expected_caption('M', 0)}; ℓ = {number(h.log_likelihood[1])}; "
+                                   "θ = (0.71, 0.58)</div>")            # the weights stay: not said
     assert [text.get_text() for text in w.view.bias_text] == ["0.71", "0.58"]
 
 
@@ -171,7 +281,7 @@ def test_responsibilities_not_kept_are_recomputed_by_an_e_step(gmm_history):
     h = emlab.run_em(gaussian, gmm_history.x, gmm_history.params[0], max_iter=4, tol=0, keep_resp=False)
     assert h.resp[2] is None
     view = widgets.EllipseView(h, dpi=50)
-    view.update(2, "E")
+    view.update(5)                                      # iteration 2's E-step
     resp, _ = emlab.e_step(gaussian, h.x, h.params[2])
     np.testing.assert_allclose(view.points.get_facecolors(), resp @ view.colors, atol=1e-12)
 
@@ -181,7 +291,7 @@ def test_one_dimensional_gaussian_view_draws_scipy_densities():
     x = np.concatenate([rng.normal(0, 1, 150), rng.normal(4, 0.5, 100)])[:, None]
     h = emlab.run_em(gaussian, x, gaussian.init_random(x, 2, rng), max_iter=5, tol=0)
     view = widgets.default_view(h)(h, dpi=50)
-    view.update(3, "M")
+    view.update(6)                                      # iteration 2's M-step: theta^(3)
     total, _ = view.lines
     p = h.params[3]
     grid = total.get_xdata()
@@ -206,24 +316,36 @@ def test_custom_view_with_an_unregistered_artist_still_renders_correctly(gmm_his
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
 
 
-def test_animation_frames_are_the_views_half_steps(gmm_history):
+def test_animation_frames_are_the_views_half_steps_in_time_order(gmm_history):
     anim = widgets.animate(gmm_history, frames=[0, 4], dpi=40)
     assert isinstance(anim, FuncAnimation)
-    steps = [(0, "M"), (0, "E"), (4, "M"), (4, "E")]
-    frames = re.findall(r'data:image/png;base64,([^"]+)"', anim.to_jshtml())
-    assert len(frames) == len(steps)
+    shown = [i for i, (_, t, _, _) in enumerate(em_in_time_order(gmm_history.n_iter)) if t in (0, 4)]
+    player = anim.to_jshtml()
+    frames = re.findall(r'data:image/png;base64,([^"]+)"', player)
+    assert anim.steps == shown == [0, 1, 2, 9, 10] and len(frames) == len(shown)
     reference = widgets.EllipseView(gmm_history, dpi=40)
-    for frame, step in zip(frames, steps):
-        reference.update(*step)
+    alts = json.loads(re.search(r"alts = (\[.*?\]), steps", player).group(1))
+    for frame, alt, step in zip(frames, alts, shown):
+        reference.update(step)
         np.testing.assert_array_equal(pixels(base64.b64decode(frame)), pixels(reference.png()))
+        assert alt == reference.alt_text()
+    # Named and described for a screen reader; it plays once.
+    first = html.escape(alts[0])
+    assert re.search(rf'<img id="_anim_img\w+" alt="{re.escape(first)}">', player)
+    assert re.search(r'<input id="_anim_slider\w+" type="range" aria-label="half-step" '
+                     r'aria-valuetext="θ⁽⁰⁾, the start"', player)
+    assert re.search(r'value="once" id="_anim_radio1_\w+"\s+checked>', player)
+    assert all(re.search(rf'<button title="{name}" aria-label="{name}"', player)
+               for name in ("Play", "Pause", "Next frame", "Previous frame"))
 
 
 def test_animation_steps_subsample_iterations():
-    assert widgets.animation_steps(3) == [(t, h) for t in range(4) for h in ("M", "E")]
+    assert widgets.animation_steps(3) == list(range(8))             # the start, E, M, ..., the last E
     many = widgets.animation_steps(100)
-    assert len(many) <= widgets.MAX_FRAMES and many[0] == (0, "M") and many[-1] == (100, "E")
+    assert len(many) <= widgets.MAX_FRAMES and many[:3] == [0, 1, 2] and many[-1] == 201
     evenly = widgets.animation_steps(100, frames=5, half_steps=False)
-    assert evenly == [(t, "E") for t in (0, 25, 50, 75, 100)]
+    assert evenly == [2 * t + 1 for t in (0, 25, 50, 75, 100)]       # their E-steps
+    assert widgets.animation_steps(6, frames=[2, 6]) == [0, 5, 6, 13]
     with pytest.raises(ValueError, match="frames must be iterations in 0..3"):
         widgets.animation_steps(3, frames=[0, 4])
 
@@ -237,10 +359,13 @@ def test_no_pyplot_figure_is_opened(gmm_history):
 
 def test_bad_arguments_are_named(gmm_history, coins_stepper):
     view = coins_stepper.view
-    with pytest.raises(ValueError, match=r"t must be an iteration 0..10, got 11"):
-        view.update(11, "E")
+    with pytest.raises(ValueError, match=r"step must be a half-step 0..21 \(the start, then the E-step and "
+                                         r"the M-step of each iteration 0..10\), got 22"):
+        view.update(22)
+    with pytest.raises(TypeError, match="step must be an int"):
+        coins_stepper.show(1.5)
     with pytest.raises(ValueError, match='half must be "E" or "M"'):
-        view.update(1, "e")
+        halfsteps.step_of(1, "e")
     with pytest.raises(TypeError, match="CoinsView cannot show this History of emlab.gaussian: "
                                         "it draws coin biases params.p"):
         widgets.CoinsView(gmm_history)
@@ -263,12 +388,13 @@ def test_recomputed_responsibilities_are_bounded(gmm_history):
     h = emlab.run_em(gaussian, gmm_history.x, gmm_history.params[0], max_iter=9, tol=0, keep_resp=False)
     view = widgets.EllipseView(h, dpi=30)
     for t in range(h.n_iter + 1):
-        view.update(t, "E")
+        view.update(2 * t + 1)                          # iteration t's E-step
         assert len(view.steps._recomputed) <= halfsteps.RECOMPUTED_KEPT
     for t in (0, 5, 1):                                 # evicted ones are recomputed, correctly
-        view.update(t, "E")
+        view.update(2 * t + 2)                          # iteration t's M-step: its E-step's resp
         resp, _ = emlab.e_step(gaussian, h.x, h.params[t])
         np.testing.assert_allclose(view.points.get_facecolors(), resp @ view.colors, atol=1e-12)
+        assert view.announcement() == view.announcement(2 * t + 2)      # the words from the same resp
 
 
 # ---------------------------------------------------------------- another History, a message
@@ -278,14 +404,17 @@ def rerun(history, seed, x=None, **options):
     return emlab.run_em(gaussian, x, gaussian.init_random(x, history.params[0].k, seed), tol=0, **options)
 
 
-def assert_shows(w, h, t, half):
-    """The stepper shows half-step (t, half) of h, and blitting equals a whole draw."""
-    view = w.view
-    np.testing.assert_allclose([e.get_center() for e in view.ellipses], h.params[t].means)
-    np.testing.assert_allclose(view.points.get_facecolors(), shown_resp(h, t, half) @ view.colors,
+def assert_shows(w, h, step):
+    """The stepper shows half-step ``step`` of h (as em_in_time_order says), and blitting equals
+    a whole draw."""
+    view, (half, t, shown, source) = w.view, em_in_time_order(h.n_iter)[step]
+    assert w.step == w.half_step.value == step and w.half_step.max == w.play.max == 2 * h.n_iter + 1
+    np.testing.assert_allclose([e.get_center() for e in view.ellipses], h.params[shown].means)
+    np.testing.assert_allclose(view.points.get_facecolors(), shown_resp(h, source) @ view.colors,
                                atol=1e-12)
     np.testing.assert_array_equal(view.ll_line.get_ydata(), h.log_likelihood)
-    assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (t, h.log_likelihood[t])
+    assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (shown, h.log_likelihood[shown])
+    assert w.view.caption.get_text() == expected_caption(half, t) and expected_caption(half, t) in w.status.value
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
 
 
@@ -297,10 +426,9 @@ def test_set_history_on_the_same_data_moves_the_artists_in_place(gmm_history):
     w.set_history(other)
     assert w.view is view and view.fig is fig and view.history is other
     assert view.ellipses == ellipses and view.points is points              # the same artists
-    assert w.slider.max == w.play.max == 3 and (w.slider.value, w.half.value) == (3, "M")
-    assert_shows(w, other, 3, "M")
+    assert_shows(w, other, 7)                                               # its last half-step
     go(w, 1, "E")
-    assert_shows(w, other, 1, "E")
+    assert_shows(w, other, 3)
     assert view.ax_ll.get_xlim()[1] < 4                                   # the axis fits 3 iterations
 
 
@@ -312,15 +440,17 @@ def test_set_history_on_other_data_draws_again_in_the_same_figure(gmm_history):
     w.set_history(other)
     assert w.view.fig is fig
     np.testing.assert_allclose(w.view.points.get_offsets(), x)
-    assert_shows(w, other, 0, "E")
-    go(w, 8, "M")
-    assert_shows(w, other, 8, "M")
+    assert_shows(w, other, 0)
+    go(w, 7, "M")
+    assert_shows(w, other, 16)
+    w.set_history(gmm_history, step=3)
+    assert_shows(w, gmm_history, 3)
 
 
 def test_set_history_of_another_model_makes_its_view(gmm_history, poisson_stepper):
     w = widgets.stepper(gmm_history, dpi=50)
     w.set_history(poisson_stepper.view.history)
-    assert isinstance(w.view, widgets.PoissonView) and w.slider.max == 5 and w.view.fig.dpi == 50
+    assert isinstance(w.view, widgets.PoissonView) and w.half_step.max == 11 and w.view.fig.dpi == 50
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
 
 
@@ -329,10 +459,11 @@ def test_show_message_replaces_the_figure_until_cleared(gmm_history):
     w.show_message("EM stopped: component 2 collapsed at iteration 4 <N_2 = 1>")
     assert "component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;" in w.message.value
     assert w.image.layout.display == "none" and w.message.layout.display is None
-    assert w.slider.disabled and w.play.disabled and w.half.disabled
+    assert all(control.disabled for control in w.controls) and not w.play.playing
+    assert w.status.value.endswith(">EM stopped: component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;</div>")
     w.clear_message()
     assert w.image.layout.display is None and w.message.layout.display == "none"
-    assert not (w.slider.disabled or w.play.disabled or w.half.disabled)
+    assert not any(control.disabled for control in w.controls)
     w.show_message("again")
     w.set_history(rerun(gmm_history, seed=9, max_iter=2))                   # a new History clears it
     assert w.image.layout.display is None and w.message.value == ""

@@ -1,11 +1,13 @@
-"""The stepper widget (emlab.widgets.Stepper: Play, slider, E/M toggle, image) on a page that
-``labdriver`` opened: its controls, its image, and the time from an input to the updated
-image.  Used by the browser tests and benchmarks/bench_browser.py, bench_explorer.py."""
+"""The stepper widget (emlab.widgets.Stepper: Play, Repeat, ◀ half-step, half-step ▶, the
+half-step box, the image, the live region) on a page that ``labdriver`` opened: its controls,
+its image, and the time from an input to the updated image.  Used by the browser tests and
+benchmarks/bench_browser.py, bench_explorer.py."""
+import re
 
-# Median slider step -> updated figure (issue 5): reported by the tests and the benchmark, not asserted.
+# Median half-step -> updated figure (issue 5): reported by the tests and the benchmark, not asserted.
 LATENCY_GOAL_MS = 250
 
-STEPPER = ".widget-vbox:has(> .widget-hbox .widget-play):has(> .widget-image)"
+STEPPER = ".emlab-widget:has(> img.widget-image)"            # its figure is a child
 STEPPERS = f".jp-Notebook {STEPPER}"
 
 
@@ -27,20 +29,23 @@ class StepperUI:
     def __init__(self, page, root):
         self.page, self.root = page, root
         self.image = root.locator("img.widget-image")
-        self.handle = root.locator(".widget-slider .noUi-handle")
-        self.play_button = root.locator(".widget-play button").nth(0)     # play / pause
+        self.box = root.locator("input[type=number]")                        # the half-step box
+        self.play_button = root.locator("button", has_text=re.compile("^(Play|Pause)$"))
+        self.buttons = {1: root.locator("button", has_text="half-step ▶"),
+                        -1: root.locator("button", has_text="◀ half-step")}
 
     @property
     def value(self):
-        return int(float(self.handle.get_attribute("aria-valuenow")))
+        """The half-step shown: 0 the start, 2t + 1 iteration t's E-step, 2t + 2 its M-step."""
+        return int(self.box.input_value())
 
     @property
     def maximum(self):
-        return int(float(self.handle.get_attribute("aria-valuemax")))
+        return int(self.box.get_attribute("max"))
 
-    def half(self):
-        """The selected half-step button's label: "E-step" or "M-step"."""
-        return self.root.locator(".widget-toggle-button.mod-active").inner_text().strip()
+    def said(self):
+        """What the live region says (the half-step shown, in words)."""
+        return self.root.locator("[role=status]").text_content()
 
     def pixels(self):
         """The image as the browser decoded it: a digest of its bitmap (drawn on a canvas; the
@@ -77,39 +82,46 @@ class StepperUI:
         return self.page.evaluate("() => window.__emlab.ms")
 
     def key(self, key):
-        """Press ``key`` on the slider handle; returns the ms until the new image is shown."""
+        """Press ``key`` in the half-step box (ArrowUp, ArrowDown); ms until the new image."""
         self.arm()
-        self.handle.press(key)
+        self.box.press(key)
         return self.latency()
 
-    def toggle(self, label):
-        """Click the half-step button ``label`` ("E-step"/"M-step"); ms until the new image."""
+    def step(self, direction):
+        """Enter on "half-step ▶" (direction 1) or "◀ half-step" (-1); ms until the new image."""
         self.arm()
-        self.root.locator(".widget-toggle-button", has_text=label).click()
+        self.buttons[direction].press("Enter")
+        return self.latency()
+
+    def go_to(self, step):
+        """Type ``step`` into the half-step box (then Enter); ms until the new image."""
+        self.arm()
+        self.box.fill(str(step))
+        self.box.press("Enter")
         return self.latency()
 
     def play_a_step(self, click_timeout=None):
-        """Press Play, wait until the slider has advanced and the figure followed, pause
-        (stop would rewind to iteration 0).  Returns the ms until the first new image.
+        """Press Play, wait until the half-step has advanced and the figure followed, pause.
+        Returns the ms until the first new image.
         ``click_timeout`` (ms): how long the Play button may stay covered or disabled."""
         self.arm()
         start = self.value
         self.play_button.click(timeout=click_timeout)
         ms = self.latency()
-        self.page.wait_for_function(f"h => Number(h.getAttribute('aria-valuenow')) > {start}",
-                                    arg=self.handle.element_handle(), timeout=10_000)
+        self.page.wait_for_function(f"box => Number(box.value) > {start}",
+                                    arg=self.box.element_handle(), timeout=10_000)
         self.play_button.click()
         return ms
 
     def step_latencies(self, steps=10):
-        """Move the slider one step at a time, ``steps`` times (right to the end, then back
-        left), timing each step to its updated image."""
-        times, direction = [], "ArrowRight"
+        """One half-step at a time with the arrow keys in the half-step box, ``steps`` times (on
+        to the end, then back), timing each to its updated image."""
+        times, direction = [], "ArrowUp"
         for _ in range(steps):
-            if direction == "ArrowRight" and self.value >= self.maximum:
-                direction = "ArrowLeft"
-            elif direction == "ArrowLeft" and self.value <= 0:
-                direction = "ArrowRight"
+            if direction == "ArrowUp" and self.value >= self.maximum:
+                direction = "ArrowDown"
+            elif direction == "ArrowDown" and self.value <= 0:
+                direction = "ArrowUp"
             times.append(self.key(direction))
         return times
 

@@ -1,13 +1,16 @@
 """Explore, not only replay: a stepper over a run that the student chooses (ipywidgets).
 
     explorer(model, x, **options)                   controls K, init, seed; reg_covar for the
-                                                    Gaussian; the sliders of a manual start
+                                                    Gaussian; the number boxes of a manual start
     semi_supervised_explorer(x, truth, **options)   controls n_labelled, seed (the labelled draw)
     Explorer                                        the widget both return
 
 Each control's description is its parameter's name ("K", "init", "seed", "reg_covar",
-"theta_A", "mu_0 x1", "start_variance", "n_labelled"): a student, and a test, finds it by that
-word.  What a setting runs is written without widgets in ``emlab.widgets.runs``.
+"theta_A", "mu_0 x1", "start_variance", "n_labelled"): a student, a screen reader (it is the
+control's accessible name) and a test find it by that word.  The controls are native ones that
+a screen reader names and the keyboard reaches: number boxes (ipywidgets 8's sliders have no
+accessible name), radio buttons (they say which is checked), a drop-down.  What a setting runs
+is written without widgets in ``emlab.widgets.runs``.
 """
 import html
 import inspect
@@ -15,6 +18,8 @@ import threading
 
 import ipywidgets as widgets
 import numpy as np
+
+from .. import checks
 
 from ..em import run_em
 from ..errors import CollapseError
@@ -31,7 +36,7 @@ STYLE = {"description_width": "initial"}
 
 class Explorer(widgets.VBox):
     """Controls above a Stepper: changing one reruns EM, and the stepper steps through the new
-    run from iteration 0 (its slider range, E/M toggle and log-likelihood panel follow).
+    run from its start (its half-steps and log-likelihood panel follow).
 
     Attributes: ``controls`` (name -> widget), ``caption`` (HTML: the run's name and what it
     did), ``stepper``, ``history`` (the run shown, None while a message is shown).  A setting
@@ -48,7 +53,7 @@ class Explorer(widgets.VBox):
     busy_after = 0.3
     _observing = False          # set once __init__ watches the controls
 
-    def __init__(self, rows, *, views=(), view_options=None, interval=700):
+    def __init__(self, rows, *, views=(), view_options=None, interval=1000):
         self.views, self.view_options = tuple(views), dict(view_options or {})
         self.caption = widgets.HTML()
         self._lock, self._running, self._disabled_before = threading.Lock(), False, None
@@ -61,6 +66,7 @@ class Explorer(widgets.VBox):
                                interval=interval)
         super().__init__([*rows, self.caption, self.stepper])
         self.add_class("emlab-explorer")
+        self.add_class("emlab-widget")
         self.show(settings, history if isinstance(summary, str) else None, summary)
         for control in self.controls.values():
             self.watch(control)
@@ -101,15 +107,15 @@ class Explorer(widgets.VBox):
         self.show(settings, history, summary)
 
     def show(self, settings, history, summary):
-        """Step through ``history`` from iteration 0, or show why there is none (``summary``: the error)."""
+        """Step through ``history`` from its start, or show why there is none (``summary``: the error)."""
         name = html.escape(runs.run_name(settings))
         if history is not None:
             view = self.view_for(history)
             try:
                 if type(self.stepper.view) is view:
-                    self.stepper.set_history(history, t=0)
+                    self.stepper.set_history(history, step=0)
                 else:
-                    self.stepper.set_history(history, view, t=0, **self.view_options)
+                    self.stepper.set_history(history, view, step=0, **self.view_options)
             except ValueError as exc:            # e.g. view options that do not fit this run
                 history, summary = None, exc
         self.history = history
@@ -156,9 +162,9 @@ class ModelExplorer(Explorer):
         self.manual_keyword = runs.manual_keyword(model, x)        # "theta", "means" or None
         self.controls = {"K": widgets.IntText(K, description="K", style=STYLE, layout={"width": "7em"})}
         if len(self.inits) > 1:
-            self.controls["init"] = widgets.ToggleButtons(
-                options=self.inits, value=init, description="init", style={**STYLE, "button_width": "auto"},
-                layout={"display": "flex", "align_items": "center"})
+            self.controls["init"] = widgets.RadioButtons(
+                options=self.inits, value=init, description="init", orientation="horizontal", style=STYLE,
+                layout={"display": "flex", "align_items": "center", "width": "auto", "margin": "2px 1em 2px 2px"})
         self.controls["seed"] = widgets.IntText(seed, description="seed", style=STYLE,
                                                 layout={"width": "8em"})
         if reg_covar is not None:
@@ -188,7 +194,7 @@ class ModelExplorer(Explorer):
         history = runs.explorer_run(self.model, self.x, **settings, **self.em_options)
         return history, runs.run_summary(history)
 
-    # ---- the manual start the model declares (see runs.MANUAL_STARTS): one slider per coin
+    # ---- the manual start the model declares (see runs.MANUAL_STARTS): one number box per coin
     #      bias p_j, or per coordinate of each mean and one for the covariance start_variance * I
 
     def manual_start(self):
@@ -201,9 +207,10 @@ class ModelExplorer(Explorer):
                 "start_variance": self.manual_controls["start_variance"].value}
 
     def set_manual(self, values, start_variance=None):
-        """Sliders for a manual start of K components (at most ``runs.MANUAL_MAX_K`` and n) at
-        ``values`` (theta (K,) or means (K, d)); missing values come from the random start at
-        ``seed``.  The start_variance slider (Gaussian) is made once and kept."""
+        """Number boxes for a manual start of K components (at most ``runs.MANUAL_MAX_K`` and n)
+        at ``values`` (theta (K,) or means (K, d)); missing values come from the random start at
+        ``seed``, to three significant digits (what a box shows).  The start_variance box
+        (Gaussian) is made once and kept."""
         if "manual" not in self.inits:
             return
         k = self.manual_k()
@@ -211,65 +218,71 @@ class ModelExplorer(Explorer):
         if len(given) < k:
             seed = max(self.controls["seed"].value, 0)
             fill = runs.random_start(self.model)(self.x, k, np.random.default_rng(seed))
-            given += list(fill.p if self.manual_keyword == "theta" else fill.means)[len(given):]
+            drawn = fill.p if self.manual_keyword == "theta" else fill.means
+            given += list(np.vectorize(lambda v: float(f"{v:.3g}"))(drawn))[len(given):]
         if self.manual_keyword == "theta":
-            sliders = [widgets.FloatSlider(p, min=0, max=1, step=0.01, description=f"theta_{coin_name(j)}",
-                                           continuous_update=False, style=STYLE) for j, p in enumerate(given)]
-            rows = [widgets.HBox(sliders, layout={"flex_flow": "row wrap"})]
+            boxes = [number_box(f"theta_{coin_name(j)}", p, 0, 1, 0.01) for j, p in enumerate(given)]
+            rows = [widgets.HBox(boxes, layout={"flex_flow": "row wrap"})]
         else:
-            sliders = [s for j, mean in enumerate(given) for s in self.mean_sliders(j, mean)]
-            per_row = 2 if self.x.shape[1] == 2 else max(len(sliders), 1)   # a row per mean; d = 1: one row
-            rows = [widgets.HBox(sliders[i:i + per_row], layout={"flex_flow": "row wrap"})
-                    for i in range(0, len(sliders), per_row)]
-            variance = self.manual_controls.get("start_variance") or self.variance_slider(start_variance)
-            sliders.append(variance)
+            boxes = [s for j, mean in enumerate(given) for s in self.mean_boxes(j, mean)]
+            per_row = 2 if self.x.shape[1] == 2 else max(len(boxes), 1)   # a row per mean; d = 1: one row
+            rows = [widgets.HBox(boxes[i:i + per_row], layout={"flex_flow": "row wrap"})
+                    for i in range(0, len(boxes), per_row)]
+            variance = self.manual_controls.get("start_variance") or self.variance_box(start_variance)
+            boxes.append(variance)
             rows.append(variance)
         old = self.manual_controls
         for name in old:
             del self.controls[name]
-        self.manual_controls = {s.description: s for s in sliders}
+        self.manual_controls = {s.description: s for s in boxes}
         self.controls.update(self.manual_controls)
         self.manual.children = rows
         if self._observing:
-            for slider in sliders:
-                if slider not in old.values():
-                    self.watch(slider)
+            for box in boxes:
+                if box not in old.values():
+                    self.watch(box)
 
     def manual_k(self):
-        """How many components the manual sliders cover: K, at most ``runs.MANUAL_MAX_K`` and n
-        (the random start that fills new sliders needs K <= n; a larger K runs into its message)."""
+        """How many components the manual boxes cover: K, at most ``runs.MANUAL_MAX_K`` and n
+        (the random start that fills new boxes needs K <= n; a larger K runs into its message)."""
         return min(max(self.controls["K"].value, 0), runs.MANUAL_MAX_K, len(self.x))
 
-    def mean_sliders(self, j, mean):
-        """Sliders "mu_j" (d = 1) or "mu_j x1", "mu_j x2" over the range of the data."""
+    def mean_boxes(self, j, mean):
+        """Boxes "mu_j" (d = 1) or "mu_j x1", "mu_j x2" over the range of the data."""
         low, high = self.x.min(axis=0), self.x.max(axis=0)
         pad = 0.05 * (high - low)
         names = [""] if self.x.shape[1] == 1 else [" x1", " x2"]
-        return [widgets.FloatSlider(float(np.clip(m, lo - p, hi + p)), min=lo - p, max=hi + p,
-                                    step=float(hi - lo) / 200, description=f"mu_{j}{name}",
-                                    continuous_update=False, readout_format=".2f", style=STYLE)
+        return [number_box(f"mu_{j}{name}", m, lo - p, hi + p, (hi - lo) / 200)
                 for m, lo, hi, p, name in zip(mean, low, high, pad, names)]
 
-    def variance_slider(self, start_variance):
-        """The manual start's covariance ``start_variance * I``, on a log scale around the data's variance."""
-        centre = np.log10(runs.data_variance(self.x))
-        return widgets.FloatLogSlider(10 ** centre if start_variance is None else start_variance, base=10,
-                                      min=centre - 4, max=centre + 1, step=0.05, description="start_variance",
-                                      continuous_update=False, readout_format=".3g", style=STYLE)
+    def variance_box(self, start_variance):
+        """The manual start's covariance ``start_variance * I``, from 10^-4 to 10 times the data's
+        variance (its default, to three significant digits), in steps of a hundredth of it."""
+        variance = float(f"{runs.data_variance(self.x):.3g}")
+        return number_box("start_variance", variance if start_variance is None else start_variance,
+                          1e-4 * variance, 10 * variance, variance / 100)
 
     def show_manual(self, init):
-        """The manual start's sliders only for init = "manual"; the seed only for the others."""
+        """The manual start's boxes only for init = "manual"; the seed only for the others."""
         self.manual.layout.display = None if init == "manual" else "none"
         self.controls["seed"].disabled = init == "manual"
 
     def on_change(self, name):
-        """A manual start gets a slider (or a pair) per component, keeping the values it had."""
+        """A manual start gets a box (or a pair) per component, keeping the values it had."""
         if name == "init":
             self.show_manual(self.init_value())
         if name in ("K", "init") and self.init_value() == "manual":
             values = next(iter(self.manual_start().values()))
             if len(values) != self.manual_k():
                 self.set_manual(values)
+
+
+def number_box(name, value, low, high, step):
+    """A number box named ``name`` for ``value`` (clipped to [low, high]); the arrow keys change
+    it by ``step``."""
+    value = float(np.clip(checks.real(value, name), low, high))
+    return widgets.BoundedFloatText(value, min=float(low), max=float(high), step=float(step), description=name,
+                                    style=STYLE, layout={"width": "13em"})
 
 
 def coin_name(j):
@@ -311,7 +324,7 @@ def _split_options(model, options):
 
 
 def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_variance=None,
-             view=None, interval=700, **options):
+             view=None, interval=1000, **options):
     """A stepper over EM runs that the student chooses with controls above it (see ``Explorer``).
 
     Controls, each described by its name:
@@ -319,7 +332,7 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
                         for a model that is not a mixture, what its ``init_random`` counts
                         (e.g. hidden states)
         init            the start: "random" (the model's ``init_random``), "k-means" (its
-                        ``init_kmeans``), "manual" (the sliders of the ``manual_start`` the
+                        ``init_kmeans``), "manual" (the number boxes of the ``manual_start`` the
                         model declares: "theta" as coins, "means" with d <= 2 as the Gaussian;
                         see ``emlab.widgets.runs.MANUAL_STARTS``)
         seed            the seed of a random or k-means start
@@ -329,7 +342,7 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
         start_variance  and the covariance start_variance * I of every component
     ``K``, ``init``, ``seed``, ``theta``, ``means``, ``start_variance``, ``reg_covar`` give the
     first setting (``init`` defaults to "manual" when ``theta`` or ``means`` is given, else
-    "k-means" where offered, else "random"); the manual sliders start at ``theta`` or ``means``
+    "k-means" where offered, else "random"); the manual number boxes start at ``theta`` or ``means``
     (else at the random start of ``seed``), even when the first start is not manual.  Other
     ``options`` go to ``run_em`` (``max_iter`` (default 100), ``tol``, ``learn_weights``, the
     model's M-step options) or else to the view (``dpi``, ``colors``, ``mass``, ...).
@@ -355,7 +368,7 @@ def explorer(model, x, *, K=2, init=None, seed=0, theta=None, means=None, start_
                          view_options=view_options, interval=interval)
 
 
-def semi_supervised_explorer(x, truth, *, n_labelled=8, seed=0, interval=700, start_reg_covar=0.1,
+def semi_supervised_explorer(x, truth, *, n_labelled=8, seed=0, interval=1000, start_reg_covar=0.1,
                              max_iter=100, tol=1e-6, reg_covar=0.0, **view_options):
     """A stepper over semi-supervised EM (``emlab.semi_supervised.fit_semi_supervised``) on a
     random labelled draw of the rows of x, chosen with the controls ``n_labelled`` (how many

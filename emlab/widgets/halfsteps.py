@@ -1,21 +1,27 @@
-"""What each half-step of a History shows: no drawing here (and no matplotlib).
+"""What each half-step of a History shows, in the order EM performs them: no drawing here (and
+no matplotlib).
 
-The iteration t runs over 0..history.n_iter (t = number of M-steps done), and each
-iteration is shown as two half-steps, in the order EM performs them:
+A run of T = ``history.n_iter`` iterations is shown as 2T + 2 half-steps, numbered by the
+half-step index s = 0, 1, ..., 2T + 1 (``last_step(T)``), as time runs:
 
-    (t, "M")  the result of the M-step: parameters ``params[t]``, shown with the E-step's
-              stats that produced them, ``stats[t-1]``.  At t = 0 there was no M-step: the
-              initial parameters and nothing inferred yet: a mixture shows every unlabelled
-              point at the prior ``pi^(0)`` (neutral colours), any other model no stats (None).
-    (t, "E")  the E-step at ``params[t]``: the same parameters, the new stats ``stats[t]``.
+    s = 0        the start: theta^(0), nothing inferred yet (a mixture shows every unlabelled
+                 point at the prior ``pi^(0)``, neutral colours; any other model no stats, None)
+    s = 2t + 1   the E-step of iteration t: the stats at theta^(t), ``stats[t]`` (a mixture's
+                 responsibilities (n, k)), with theta^(t) = ``params[t]``
+    s = 2t + 2   the M-step of iteration t: theta^(t+1) = ``params[t + 1]``, from those stats
 
-A mixture's stats are its responsibilities (n, k).  So (t, "M") -> (t, "E") changes only the
-stats (colours, bar splits) and (t, "E") -> (t + 1, "M") only the parameters (ellipses,
-curves, coin biases).  The log-likelihood marker sits at iteration t in both halves (it
-depends on ``params[t]``).  Stats that ``run_em`` did not keep (``stats[t] is None``) are
-recomputed by the model's own E-step (``emlab.model.e_step_stats``; labelled points keep
-their one-hot responsibilities); the last few recomputed are cached.
+so half-step s shows ``params[s // 2]`` with ``stats[(s - 1) // 2]`` (none at s = 0), and
+``half_step(s)`` names it: (0, "start"), (t, "E") or (t, "M").  An E-step changes only the stats
+(colours, bar splits) and an M-step only the parameters (ellipses, curves, coin biases); the last
+iteration, T, has its E-step only.  The log-likelihood marker sits at the parameters shown,
+iteration ``s // 2``.  Stats that ``run_em`` did not keep (``stats[t] is None``) are recomputed
+by the model's own E-step (``emlab.model.e_step_stats``; labelled points keep their one-hot
+responsibilities); the last few recomputed are cached.
+
+The same in words, for the figure's caption, a screen reader's live region and the image's alt
+text: ``caption(step)``, ``number(value)``, ``params_words(params, previous)``.
 """
+import dataclasses
 from collections import OrderedDict
 
 import numpy as np
@@ -24,12 +30,18 @@ from .. import checks
 from ..em import History
 from ..model import e_step_stats, is_mixture
 
-HALVES = ("E", "M")
+HALVES = ("E", "M")                  # the two half-steps of an iteration, in time order
 # Most frames ``animate`` makes by default (keeps an embedded animation small).
 MAX_FRAMES = 30
 # How many recomputed stats (a mixture's responsibilities (n, k)) a HalfSteps keeps: enough
 # for a step back and forth, bounded for large n (History keeps none of them above 20,000 points).
 RECOMPUTED_KEPT = 4
+SUPERSCRIPTS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+# Parameters named in words by their usual symbol; a parameter of more numbers than
+# WORDS_MAX_NUMBERS (a covariance matrix per component, an image per component) is left out.
+SYMBOLS = {"weights": "π", "p": "θ", "theta": "θ", "rates": "λ", "means": "μ", "mean": "μ",
+           "covariances": "Σ", "covariance": "Σ"}
+WORDS_MAX_NUMBERS = 8
 
 
 def check_history(history):
@@ -38,24 +50,104 @@ def check_history(history):
     return history
 
 
+def last_step(n_iter):
+    """The last half-step of a run of ``n_iter`` iterations: its last E-step, 2 n_iter + 1."""
+    return 2 * n_iter + 1
+
+
+def check_step(step, n_iter):
+    step = checks.integer(step, "step", minimum=0)
+    if step > last_step(n_iter):
+        raise ValueError(f"step must be a half-step 0..{last_step(n_iter)} (the start, then the E-step "
+                         f"and the M-step of each iteration 0..{n_iter}), got {step}")
+    return step
+
+
+def half_step(step):
+    """``(t, half)`` of half-step index ``step``: (0, "start"), (t, "E") or (t, "M")."""
+    step = checks.integer(step, "step", minimum=0)
+    if step == 0:
+        return 0, "start"
+    return (step - 1) // 2, HALVES[(step - 1) % 2]
+
+
+def step_of(t, half):
+    """The half-step index of the E-step (``half`` "E") or the M-step ("M") of iteration ``t``."""
+    t = checks.integer(t, "t", minimum=0)
+    if half not in HALVES:
+        raise ValueError(f'half must be "E" or "M", got {half!r}')
+    return 2 * t + 1 + HALVES.index(half)
+
+
+def theta(t):
+    """theta^(t) in words: "θ⁽³⁾"."""
+    return "θ" + f"({t})".translate(SUPERSCRIPTS)
+
+
+def caption(step, stats="responsibilities"):
+    """What half-step ``step`` shows, in words; ``stats``: what the E-step gives, in words."""
+    t, half = half_step(step)
+    if half == "start":
+        return f"{theta(0)}, the start"
+    if half == "E":
+        return f"iteration {t}, E-step: {stats} at {theta(t)}"
+    return f"iteration {t}, M-step: {theta(t + 1)}"
+
+
+def number(value):
+    """A number in words, with a true minus sign: two decimals (0.36, 6.00), one from 100 on
+    (−1130.3), two significant digits where two decimals would say 0.00 (1.2e−05)."""
+    value = float(value)
+    if value != 0 and abs(value) < 0.005:
+        text = f"{value:.2g}"
+    else:
+        text = f"{value:.2f}" if abs(value) < 100 else f"{value:.1f}"
+    return text.replace("-", "−")
+
+
+def _numbers(values):
+    values = np.squeeze(values) if np.ndim(values) > 1 else np.asarray(values)
+    if values.ndim == 0:
+        return number(values)
+    return "(" + ", ".join(_numbers(v) for v in values) + ")"
+
+
+def params_words(params, previous=None):
+    """The parameters in words, "π = (0.36, 0.64), λ = (2.10, 6.00)": each field of ``params``
+    that its constructor takes (a dataclass; else its public attributes) of at most
+    WORDS_MAX_NUMBERS numbers; with ``previous``, only those that differ from it ("parameters
+    unchanged" if none does)."""
+    names = ([f.name for f in dataclasses.fields(params) if f.init] if dataclasses.is_dataclass(params)
+             else [name for name in vars(params) if not name.startswith("_")])
+    parts = []
+    for name in names:
+        value = np.asarray(getattr(params, name))
+        if value.dtype.kind not in "biuf" or value.size > WORDS_MAX_NUMBERS:
+            continue
+        if previous is not None and np.array_equal(value, getattr(previous, name)):
+            continue
+        parts.append(f"{SYMBOLS.get(name, name)} = {_numbers(value)}")
+    return ", ".join(parts) or "parameters unchanged"
+
+
 class HalfSteps:
     """The parameters and E-step stats of each half-step of ``history`` (see the module docstring)."""
 
     def __init__(self, history):
         self.history = check_history(history)
+        self.last = last_step(history.n_iter)
         self._recomputed = OrderedDict()            # t -> stats, least recently used first
 
-    def state(self, t, half):
-        """``(params, stats)`` shown at half-step (t, half); a mixture's stats: resp (n, k)."""
-        t = checks.integer(t, "t", minimum=0)
-        if t > self.history.n_iter:
-            raise ValueError(f"t must be an iteration 0..{self.history.n_iter}, got {t}")
-        if half not in HALVES:
-            raise ValueError(f'half must be "E" or "M", got {half!r}')
-        params = self.history.params[t]
-        if half == "E":
-            return params, self.stats(t)
-        return params, self.stats(t - 1) if t > 0 else self.prior()
+    def indices(self, step):
+        """``(t, source)``: half-step ``step`` shows ``params[t]`` with the stats of the E-step at
+        ``params[source]`` (``source`` None at the start)."""
+        step = check_step(step, self.history.n_iter)
+        return step // 2, (step - 1) // 2 if step else None
+
+    def state(self, step):
+        """``(params, stats)`` shown at half-step ``step``; a mixture's stats: resp (n, k)."""
+        t, source = self.indices(step)
+        return self.history.params[t], self.prior() if source is None else self.stats(source)
 
     def stats(self, t):
         """``stats[t]``, the E-step at ``params[t]``; recomputed by the model's E-step if it was not kept."""
@@ -83,31 +175,23 @@ class HalfSteps:
         return resp
 
 
-def caption(t, half, stats="responsibilities"):
-    """What half-step (t, half) shows, in words; ``stats``: what the E-step gives, in words."""
-    if half == "E":
-        return rf"iteration {t}: E-step, {stats} at $\theta^{{({t})}}$"
-    if t == 0:
-        return r"iteration 0: initial parameters $\theta^{(0)}$, no E-step yet"
-    return (rf"iteration {t}: M-step, $\theta^{{({t})}}$ from the {stats} "
-            rf"at $\theta^{{({t - 1})}}$")
-
-
 def animation_steps(n_iter, frames=None, half_steps=True):
-    """The half-steps an animation shows: ``[(t, half), ...]``.
+    """The half-steps an animation shows, in time order: ``[s, ...]``.
 
     ``frames``: None (at most MAX_FRAMES frames), an int (at most that many frames, but at
     least one iteration; the iterations are spread evenly and include the first and last),
-    or a sequence of iterations.  ``half_steps``: show (t, "M") then (t, "E") for each t,
-    else only (t, "E").
+    or a sequence of iterations.  ``half_steps``: the start, then the E-step and the M-step
+    of each of those iterations (the last iteration has no M-step); else only their E-steps.
     """
-    per_iteration = ("M", "E") if half_steps else ("E",)
     if frames is None or isinstance(frames, (int, np.integer)):
         budget = MAX_FRAMES if frames is None else checks.integer(frames, "frames", minimum=1)
-        count = max(1, budget // len(per_iteration))
+        count = max(1, (budget - 1) // 2 if half_steps else budget)
         iterations = np.unique(np.round(np.linspace(0, n_iter, min(count, n_iter + 1))).astype(int))
     else:
         iterations = checks.as_array(frames, "frames", ndim=1, integer=True)
         if np.any((iterations < 0) | (iterations > n_iter)):
             raise ValueError(f"frames must be iterations in 0..{n_iter}, got {iterations.tolist()}")
-    return [(int(t), half) for t in iterations for half in per_iteration]
+    e_steps = [step_of(int(t), "E") for t in iterations]
+    if not half_steps:
+        return e_steps
+    return [0] + [s for e in e_steps for s in (e, e + 1) if s <= last_step(n_iter)]

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from matplotlib.layout_engine import TightLayoutEngine
 
-from .. import _checks
+from .. import checks
 from .view import View
 
 
@@ -30,7 +30,7 @@ class MeanImagesView(View):
     def __init__(self, history, *, classes=None, image_shape=None, columns=None, **options):
         history = self.check(history)
         self.image_shape_option, self.columns_option = image_shape, columns
-        self.classes = None if classes is None else _checks.as_array(classes, "classes", ndim=1, integer=True)
+        self.classes = None if classes is None else checks.as_array(classes, "classes", ndim=1, integer=True)
         self.layout = self.layout_of(history)
         super().__init__(history, **options)
 
@@ -54,11 +54,11 @@ class MeanImagesView(View):
                                  f"with h * w = {d}")
             shape = (side, side)
         else:
-            shape = tuple(_checks.integer(s, "image_shape", minimum=1) for s in self.image_shape_option)
+            shape = tuple(checks.integer(s, "image_shape", minimum=1) for s in self.image_shape_option)
             if len(shape) != 2 or shape[0] * shape[1] != d:
                 raise ValueError(f"image_shape must be (h, w) with h * w = d = {d}, "
                                  f"got {self.image_shape_option!r}")
-        columns = min(k, 5) if self.columns_option is None else _checks.integer(
+        columns = min(k, 5) if self.columns_option is None else checks.integer(
             self.columns_option, "columns", minimum=1)
         if self.classes is not None and len(self.classes) != len(history.x):
             raise ValueError(f"classes must give one class per point (n = {len(history.x)}), "
@@ -97,6 +97,12 @@ class MeanImagesView(View):
         self.set_titles(params, resp)
         self.moving(self.images, self.titles, self.class_labels)
 
+    def drawing(self):
+        k, (h, w), _ = self.layout
+        classes = ", and the class with the largest share of it" if self.classes is not None else ""
+        return (f"left, the mean of each of the {k} components as a {h} by {w} grey image (black: "
+                f"pixel inked), titled with its weight π_j and its soft count N_j{classes}")
+
     def update_state(self, params, resp):
         _, shape, _ = self.layout
         for image, mean in zip(self.images, params.means):
@@ -125,5 +131,5 @@ class MeanImagesView(View):
         self.fig.clear()
         self.use(history)
         self.make_axes()
-        self.draw(0, "E")
+        self.draw(0)
         TightLayoutEngine(rect=(0, 0, 1, 0.93)).execute(self.fig)

@@ -1,59 +1,122 @@
-"""The ipywidgets layer: a stepper that replays a History half-step by half-step (needs a kernel)."""
+"""The ipywidgets layer: a stepper that replays a History half-step by half-step (needs a kernel).
+
+Every control is a native one that a screen reader names and the keyboard reaches (ipywidgets
+8's sliders and its Play widget's icon buttons have no accessible name): buttons named by their
+text, a checkbox, a number box with its label.  The figure's accessible name is its alt text and
+a polite live region says each half-step in words; both change with every step.
+"""
 import html
 
 import ipywidgets as widgets
+import traitlets
 
 from .halfsteps import check_history
 from .registry import make_view
 from .view import View
 
+# The keyboard focus on every control of a stepper or an explorer (class emlab-widget): a 2 px
+# outline in the theme's text colour (ipywidgets' own is a 1 px light blue line, 1.9:1 on a
+# button, or none at all on a number box: "outline: none !important", which this selector
+# outweighs).
+FOCUS_STYLE = ("<style>.emlab-widget.emlab-widget :focus-visible {outline: 2px solid "
+               "var(--jp-ui-font-color0, #111) !important; outline-offset: 1px}</style>")
+# Read by a screen reader, not shown: the figure's caption says the same.
+SCREEN_READER_ONLY = ("position: absolute; width: 1px; height: 1px; overflow: hidden; "
+                      "clip: rect(0 0 0 0); white-space: nowrap")
+
+
+class DescribedImage(widgets.Image):
+    """An Image whose ``tooltip`` is its alt text (the <img>'s title, its accessible name).
+
+    ipywidgets 8 sets a view's title from ``tooltip`` only after checking the model's
+    ``description``, which an Image does not have (its view then fails to render): this one
+    has an empty one."""
+    description = traitlets.Unicode("").tag(sync=True)
+
 
 class Stepper(widgets.VBox):
-    """A Play button linked to an iteration slider, an E/M half-step toggle, and the view's
-    figure as a PNG image redrawn on every change.
+    """The half-steps of a History, in the order EM runs them, one at a time: the view's figure
+    as a PNG image redrawn at every step, under a row of controls:
 
-    Attributes: ``view``, ``play``, ``slider``, ``half``, ``image``, ``message``.
-    ``show(t, half)`` does what the controls do.  The Play button moves the slider in the
-    browser (jslink).  For code that reruns EM (an explorer), two more methods:
+        Play / Pause    plays the half-steps from the one shown, one every ``interval`` ms
+                        (the browser keeps the time, with a hidden ipywidgets Play)
+        Repeat          when playing, start again after the last half-step
+        ◀ half-step     one half-step back
+        half-step ▶     one half-step on
+        half-step       the number of the half-step shown: 0 the start θ⁽⁰⁾, then for each
+                        iteration t its E-step (2t + 1: responsibilities at θ⁽ᵗ⁾) and its
+                        M-step (2t + 2: θ⁽ᵗ⁺¹⁾)
 
-    ``set_history(history, view=None, *, t=None, **view_options)``
+    Attributes: ``view``, ``play_button``, ``repeat``, ``back``, ``forward``, ``half_step`` (the
+    number box), ``play`` (the hidden Play), ``controls`` (all six, in that order), ``image``
+    (its ``tooltip`` is its alt text), ``status`` (the live region), ``message``.  ``step`` is
+    the half-step shown, and ``show(step)`` does what the controls do.  For code that reruns
+    EM (an explorer), two more methods:
+
+    ``set_history(history, view=None, *, step=None, **view_options)``
         Step through another History in this same widget.  With ``view=None`` the current
         view takes it when it can draw it (the same kind of model and data): no new figure,
         and on the same data (x, labels, k) the artists just move (``View.set_history``).
         Otherwise, or with a ``view`` (class or instance, as for ``stepper``), a new view
-        replaces the old one (at the old one's dpi unless told).  The controls get the new number of iterations; the half-step
-        shown stays, at iteration ``t`` (default: the one shown), clipped to the new last
-        one.  Clears a message.
+        replaces the old one (at the old one's dpi unless told).  The controls get the new
+        number of half-steps; it shows half-step ``step`` (default: the one shown), clipped
+        to the new last one.  Clears a message.
     ``show_message(text)``, ``clear_message()``
         Put a short line of text (e.g. why EM could not run) in place of the figure, with
         the controls disabled, until ``clear_message()`` or ``set_history``.
     """
 
-    def __init__(self, view, *, interval=700):
-        n_iter = view.history.n_iter
-        play = widgets.Play(value=0, min=0, max=n_iter, interval=interval, description="play")
-        slider = widgets.IntSlider(value=0, min=0, max=n_iter, description="iteration",
-                                   continuous_update=False)
-        half = widgets.ToggleButtons(options=[("E-step", "E"), ("M-step", "M")], value="E",
-                                     tooltips=["responsibilities at the parameters of this iteration",
-                                               "the parameters this iteration's M-step produced"])
-        image = widgets.Image(format="png")
-        message = widgets.HTML(layout=widgets.Layout(display="none"))
-        super().__init__([widgets.HBox([play, slider, half]), image, message])
-        self.view, self.play, self.slider, self.half = view, play, slider, half
-        self.image, self.message = image, message
-        self.link = widgets.jslink((play, "value"), (slider, "value"))
+    def __init__(self, view, *, interval=1000):
+        last = view.steps.last
+        self.play = widgets.Play(value=0, min=0, max=last, interval=interval, show_repeat=False,
+                                 layout={"display": "none"})
+        self.play_button = widgets.Button(description="Play", layout={"width": "5.5em"})
+        self.repeat = widgets.Checkbox(False, description="Repeat", indent=False, layout={"width": "auto"})
+        gap = {"margin": "2px 2px 2px 1.5em"}
+        self.back = widgets.Button(description="◀ half-step", layout={"width": "auto", **gap})
+        self.forward = widgets.Button(description="half-step ▶", layout={"width": "auto"})
+        self.half_step = widgets.BoundedIntText(0, min=0, max=last, description="half-step",
+                                                style={"description_width": "initial"},
+                                                layout={"width": "10em", **gap})
+        self.image = DescribedImage(format="png")
+        self.status = widgets.HTML(layout={"height": "0px", "margin": "0px"})
+        self.message = widgets.HTML(layout={"display": "none"})
+        self.controls = (self.play_button, self.repeat, self.back, self.forward, self.half_step, self.play)
+        row = widgets.HBox(list(self.controls), layout={"flex_flow": "row wrap", "align_items": "center"})
+        style = widgets.HTML(FOCUS_STYLE, layout={"display": "none"})
+        super().__init__([row, self.image, self.message, self.status, style])
+        self.add_class("emlab-widget")
+        self.view = view
+        self.links = [widgets.jslink((self.play, "value"), (self.half_step, "value")),
+                      widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
         self._moving_controls = False
-        self.show(0, "E")
-        slider.observe(self._on_change, names="value")
-        half.observe(self._on_change, names="value")
+        self.show(0)
+        self.half_step.observe(self._on_step, names="value")
+        self.play.observe(self._on_playing, names="playing")
+        self.play_button.on_click(self._play_or_pause)
+        self.back.on_click(lambda _: self.show(max(self.step - 1, 0)))
+        self.forward.on_click(lambda _: self.show(min(self.step + 1, self.view.steps.last)))
 
-    def show(self, t, half):
-        """Update the view to (t, half) and the image to its PNG."""
-        self.view.update(t, half)
+    def show(self, step):
+        """Show half-step ``step`` (0..the last; see ``emlab.widgets.halfsteps``): the view and
+        its image, the alt text, the live region and the half-step box."""
+        self.view.update(step)
+        self.step = step
         self.image.value = self.view.png()
+        self.image.tooltip = self.view.alt_text()
+        self.say(self.view.announcement())
+        self._moving_controls = True
+        try:
+            self.half_step.value = step
+        finally:
+            self._moving_controls = False
 
-    def set_history(self, history, view=None, *, t=None, **view_options):
+    def say(self, text):
+        """Put ``text`` in the live region (a screen reader reads it out, politely)."""
+        self.status.value = (f'<div role="status" aria-live="polite" style="{SCREEN_READER_ONLY}">'
+                             f'{html.escape(text)}</div>')
+
+    def set_history(self, history, view=None, *, step=None, **view_options):
         """Step through ``history`` in this widget (see the class docstring)."""
         if view is None and not view_options and type(self.view).cannot_show(check_history(history)) is None:
             self.view.set_history(history)
@@ -61,43 +124,54 @@ class Stepper(widgets.VBox):
             if not isinstance(view, View):              # a new view keeps the figure's resolution
                 view_options.setdefault("dpi", self.view.fig.dpi)
             self.view = make_view(history, view, **view_options)
-        n_iter = self.view.history.n_iter
-        t = min(self.slider.value if t is None else t, n_iter)
+        last = self.view.steps.last
+        step = min(self.step if step is None else step, last)
         self._moving_controls = True            # no redraw for each control that changes
         try:
-            self.play.max = self.slider.max = n_iter
-            self.slider.value = self.play.value = t
+            self.play.playing = False
+            self.play.max = self.half_step.max = last
+            self.play.value = step
         finally:
             self._moving_controls = False
         self.clear_message()
-        self.show(t, self.half.value)
+        self.show(step)
 
     def show_message(self, text):
         """Show ``text`` (plain text, one short line) instead of the figure; disable the controls."""
         self.message.value = f'<p style="font-size: 1.1em; margin: 1em 0">{html.escape(str(text))}</p>'
         self.message.layout.display = None
         self.image.layout.display = "none"
-        for control in (self.play, self.slider, self.half):
+        self.play.playing = False
+        for control in self.controls:
             control.disabled = True
+        self.say(str(text))
 
     def clear_message(self):
         """Back to the figure and the controls."""
         self.message.value = ""
         self.message.layout.display = "none"
         self.image.layout.display = None
-        for control in (self.play, self.slider, self.half):
+        for control in self.controls:
             control.disabled = False
 
-    def _on_change(self, _change):
+    def _on_step(self, change):
         if not self._moving_controls:
-            self.show(self.slider.value, self.half.value)
+            self.show(change["new"])
+
+    def _on_playing(self, change):
+        self.play_button.description = "Pause" if change["new"] else "Play"
+
+    def _play_or_pause(self, _button):
+        self.play.playing = not self.play.playing
 
 
-def stepper(history, view=None, *, interval=700, **view_options):
-    """A widget to step through ``history`` by half-steps (see ``emlab.widgets.halfsteps``).
+def stepper(history, view=None, *, interval=1000, **view_options):
+    """A widget to step through ``history`` half-step by half-step, in the order EM runs them:
+    the start, then the E-step and the M-step of each iteration (see ``Stepper`` and
+    ``emlab.widgets.halfsteps``).
 
     ``view``: None (``default_view``), a View class (called with ``view_options``) or a
-    View of this history.  ``interval``: milliseconds per Play step.  Returns a Stepper
-    (an ipywidgets VBox); display it, or end a cell with it.
+    View of this history.  ``interval``: milliseconds per half-step when playing.  Returns a
+    Stepper (an ipywidgets VBox); display it, or end a cell with it.
     """
     return Stepper(make_view(history, view, **view_options), interval=interval)

@@ -82,6 +82,11 @@ class CoinsLandscapeView(View):
         ax.set_title(r"$\ell(\theta_A, \theta_B)$: brighter is higher", fontsize=9)
         self.moving(self.bars, legend, self.path_line, self.start_marker, self.current)
 
+    def drawing(self):
+        return ("left, a bar per set of tosses split by P(coin | set); middle, the log-likelihood over "
+                "(θ_A, θ_B) as filled contours, brighter higher, with EM's path so far from its start "
+                "(open circle) to the parameters shown (red dot)")
+
     def use(self, history):
         super().use(history)
         self.theta_path = np.array([p.p for p in history.params])     # (n_iter + 1, 2)

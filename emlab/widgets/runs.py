@@ -22,13 +22,13 @@ from ..em import History, run_em
 from ..errors import ConvergenceWarning
 from ..model import check_model, is_mixture, model_name
 
-# A manual start moves each mean with sliders: at most this many components.
+# A manual start sets each mean in a number box: at most this many components.
 MANUAL_MAX_K = 6
 # What a model declares as its ``manual_start`` (the keyword of ``start_params`` it takes),
-# and the start its sliders make.
+# and the start its number boxes make.
 MANUAL_STARTS = {
-    "theta": "one slider in [0, 1] per component: Params(weights=1/K, p=theta), as coins",
-    "means": "a slider per coordinate of each mean (d <= 2) and one for start_variance: "
+    "theta": "one number box in [0, 1] per component: Params(weights=1/K, p=theta), as coins",
+    "means": "a number box per coordinate of each mean (d <= 2) and one for start_variance: "
              "Params(weights=1/K, means, covariances=start_variance I), as the Gaussian",
 }
 
@@ -114,7 +114,7 @@ def _one_per_component(values, K, name, what):
     values = checks.as_array(values, name)
     if len(values) != K:
         raise ValueError(f'init = "manual" needs one start per component: K = {K} {what}, got {len(values)}'
-                         + (f" (sliders for at most {MANUAL_MAX_K} components)" if K > MANUAL_MAX_K else ""))
+                         + (f" (number boxes for at most {MANUAL_MAX_K} components)" if K > MANUAL_MAX_K else ""))
     return values
 
 

@@ -52,6 +52,10 @@ class CoinsView(View):
         self.ax_bias.invert_yaxis()
         self.moving(self.bars, ticks, self.bias_bars, self.bias_text)
 
+    def drawing(self):
+        return (f"left, a bar per set of tosses split by P(coin j | set) with a tick at its share of heads; "
+                f"middle, the heads probability of each of the {self.history.params[0].k} coins")
+
     def update_state(self, params, resp):
         plot.update_stacked_bars(self.bars, resp)
         for bar, text, p in zip(self.bias_bars, self.bias_text, params.p):
@@ -63,8 +67,10 @@ class CoinsView(View):
 class HistogramView(View):
     """1-D data: the histogram of x, each bar split by the responsibilities;
     ``pi_j p(x | theta_j)`` per component (dashed) and the mixture (black), from the model's
-    ``log_joint``; the log-likelihood.  A subclass gives ``support()`` and the labels."""
+    ``log_joint``; the log-likelihood.  A subclass gives ``support()`` and the labels (and
+    the names of the values and of the curves, in words)."""
     xlabel, ylabel, marker = "x", "density", None
+    values_name, curve_name = "values of x", "density"
 
     def support(self):
         """``(edges, grid)``: histogram bin edges, and where the curves are evaluated (as x)."""
@@ -83,6 +89,11 @@ class HistogramView(View):
         legend = self.ax.legend([*(c[0] for c in self.hist), self.lines[0]],
                                 [*(f"component {j}" for j in range(params.k)), "mixture"], fontsize=8)
         self.moving(self.hist, self.lines, legend)
+
+    def drawing(self):
+        return (f"left, a histogram of the {self.values_name}, each bar split by the responsibilities of "
+                f"the {self.history.params[0].k} components, with each component's weighted "
+                f"{self.curve_name} (dashed) and the mixture's (black)")
 
     def set_height(self):
         """Room for the histogram and for the curves of every parameter set of the History."""
@@ -105,6 +116,7 @@ class PoissonView(HistogramView):
     bar per count, split by the responsibilities; ``pi_j p(x | theta_j)`` per component (dashed)
     and the mixture pmf (black); the log-likelihood."""
     xlabel, ylabel, marker = "count", "probability", "o"
+    values_name, curve_name = "counts", "probability mass function"
 
     @classmethod
     def cannot_show(cls, history):
@@ -198,6 +210,13 @@ class EllipseView(View):
                     xlabel=names[0], ylabel=names[1])
         self.ax.set_title(f"ellipses hold {self.mass:.0%} of each component", fontsize=9)
         self.moving(self.points, self.ellipses, self.centres)
+
+    def drawing(self):
+        names = self.axis_labels or [f"x{i + 1}" for i in self.dims]
+        labelled = "" if self.free.all() else ", the labelled ones as diamonds in their class's colour"
+        return (f"left, the points ({names[0]} across, {names[1]} up) coloured by their responsibilities"
+                f"{labelled}, and an ellipse holding {self.mass:.0%} of each of the "
+                f"{self.history.params[0].k} components around its mean (X)")
 
     def update_state(self, params, resp):
         plot.update_resp_points(self.points, resp[self.free], self.colors)

@@ -4,11 +4,11 @@ solutions out; its slides are the full notebook's):
 
 - Run All (once the kernel is connected and idle), no error output, every code cell run,
   every exercise's checker printing "✗ not implemented yet", every stepper rendered and
-  responding to its slider, Play button and E/M toggle (the slider's latency is measured and
-  reported in the summary, never asserted);
+  responding to its half-step box, its half-step buttons and Play (a half-step's latency is
+  measured and reported in the summary, never asserted);
 - the live slideshow (jupyterlab-slideshow): started from the notebook toolbar's button;
   Space goes to the next shown cell; every slide, presented in turn, shows all its cells and
-  no other; on the stepper's slide the slider and Play change the figure; Escape leaves it.
+  no other; on the stepper's slide the half-step box and Play change the figure; Escape leaves it.
   Each slide's height is measured against the window (1280x720) and checked in
   test_live_slides_fit."""
 import json
@@ -30,38 +30,39 @@ pytestmark = pytest.mark.browser
 
 
 def check_stepper(stepper, name, times_ms):
-    """The notebook view: the slider, the E/M toggle and Play each change the figure."""
+    """The notebook view: the half-step box, the half-step buttons and Play each change the
+    figure, the E-step of an iteration before its M-step."""
     stepper.wait_drawn()
     assert stepper.value == 0 and stepper.maximum > 0
     start = stepper.pixels()
 
-    # The slider: ten single steps, each timed to the updated figure (reported, not asserted).
+    # The half-step box: ten single steps (arrow keys), each timed to the updated figure
+    # (reported, not asserted).
     times = stepper.step_latencies(10)
     times_ms.extend(times)
-    print(f"{name}: slider step -> figure, median {statistics.median(times):.0f} ms "
+    print(f"{name}: half-step -> figure, median {statistics.median(times):.0f} ms "
           f"(min {min(times):.0f}, max {max(times):.0f})")
     moved = stepper.pixels()
-    assert moved != start, "moving the slider did not change the figure"
+    assert moved != start, "stepping in the half-step box did not change the figure"
 
-    # The E/M half-step toggle: to the other half and back.
-    shown = stepper.half()
-    other = {"E-step": "M-step", "M-step": "E-step"}[shown]
-    stepper.toggle(other)
-    assert stepper.half() == other
-    assert stepper.pixels() != moved, f"toggling {shown} -> {other} did not change the figure"
-    stepper.toggle(shown)
-    assert stepper.pixels() == moved, f"toggling back to the {shown} did not restore the figure"
+    # half-step ▶ then ◀ half-step: iteration 0's E-step, its M-step, and back.
+    stepper.go_to(1)
+    e_step = stepper.pixels()
+    assert stepper.said().startswith("iteration 0, E-step")
+    stepper.step(1)
+    assert stepper.said().startswith("iteration 0, M-step") and stepper.pixels() != e_step
+    stepper.step(-1)
+    assert stepper.pixels() == e_step, "◀ half-step did not restore the figure"
 
-    # Play: from iteration 0 it advances the slider (jslink) and the figure follows.
-    if stepper.value != 0:
-        stepper.key("Home")
+    # Play: from the start it advances the half-step box (jslink) and the figure follows.
+    stepper.go_to(0)
     at_zero = stepper.pixels()
     stepper.play_a_step()
     assert stepper.pixels() != at_zero, "Play did not change the figure"
 
 
 def check_stepper_on_slide(page, index):
-    """The live slideshow: on the stepper's slide, the slider (arrow key on its handle) and
+    """The live slideshow: on the stepper's slide, the half-step box (an arrow key in it) and
     the Play button (a mouse click) each change the figure, and the slide stays on screen."""
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     found = steppers(page, within=cell)
@@ -69,12 +70,12 @@ def check_stepper_on_slide(page, index):
     stepper = found[0]
     stepper.wait_drawn()
     if stepper.value != 0:
-        stepper.key("Home")
+        stepper.go_to(0)
     before = stepper.pixels()
-    stepper.key("ArrowRight")
+    stepper.key("ArrowUp")
     assert stepper.value == 1
     moved = stepper.pixels()
-    assert moved != before, "in the slideshow, the slider did not change the figure"
+    assert moved != before, "in the slideshow, the half-step box did not change the figure"
     try:
         stepper.play_a_step(click_timeout=5_000)
     except Exception as error:    # noqa: BLE001 -- playwright's TimeoutError, with its reason
