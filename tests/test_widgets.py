@@ -499,22 +499,6 @@ def test_default_view_comes_from_the_registry(gmm_history):
         widgets.register_view(None, MyView)
 
 
-def test_gaussian_view_is_the_earlier_name_of_both_gaussian_views(gmm_history):
-    x = gmm_history.x[:, :1]
-    one_d = emlab.run_em(gaussian, x, gaussian.init_random(x, 2, 0), max_iter=3, tol=0)
-    assert type(widgets.GaussianView(gmm_history, dpi=30)) is widgets.EllipseView
-    assert isinstance(widgets.GaussianView(one_d, dpi=30), widgets.DensityView)
-
-    class MarkedView(widgets.GaussianView):       # as a notebook extends the 1-D view
-        def support(self):
-            edges, grid = super().support()
-            return edges, np.union1d(grid[:, 0], [0.123])[:, None]
-
-    w = widgets.stepper(one_d, view=MarkedView, dpi=30)
-    assert 0.123 in w.view.lines[0].get_xdata()
-    np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
-
-
 # ---------------------------------------------------------------- what each part imports
 
 @pytest.mark.parametrize("blocked, code", [

@@ -4,13 +4,14 @@
 One module per role, each name importable from ``emlab.widgets`` (loaded on first use, so
 that a part loads without what it does not need):
 
-    halfsteps    what each half-step (t, "M") / (t, "E") shows; no matplotlib
+    halfsteps    what each half-step shows, in time order (the start, then each iteration's
+                 E-step and M-step); no matplotlib
                  (HalfSteps, caption, animation_steps, HALVES, MAX_FRAMES)
     rendering    an off-screen figure redrawn fast by blitting, as palette PNGs
                  (BlitFigure, PaletteCanvas, palette_image)
     view         View, the base of every view: caption, log-likelihood panel, set_history
     views        one view per kind of model: CoinsView, PoissonView, DensityView (1-D),
-                 EllipseView (2-D Gaussian); HistogramView; GaussianView (earlier name)
+                 EllipseView (2-D Gaussian); HistogramView
     images       MeanImagesView: each component's mean as an image (Bernoulli pixels)
     registry     register_view, default_view, make_view: which view draws a History
     animation    animate: a matplotlib animation; no ipywidgets
@@ -19,6 +20,7 @@ that a part loads without what it does not need):
     runs         explorer_run, semi_supervised_run: what an explorer runs; no widgets
     explorers    Explorer, explorer, semi_supervised_explorer: controls that rerun EM
     collapse_view  CollapseView: the 1-D view plus one component's variance (log scale)
+    elbo_view    ElboView: a mixture's view plus log p(x | θ) = ELBO + KL at each half-step
 """
 import importlib
 
@@ -26,7 +28,7 @@ _HOMES = {
     "halfsteps": ("HalfSteps", "caption", "animation_steps", "HALVES", "MAX_FRAMES"),
     "rendering": ("BlitFigure", "PaletteCanvas", "palette_image"),
     "view": ("View",),
-    "views": ("CoinsView", "HistogramView", "PoissonView", "DensityView", "EllipseView", "GaussianView"),
+    "views": ("CoinsView", "HistogramView", "PoissonView", "DensityView", "EllipseView"),
     "images": ("MeanImagesView",),
     "registry": ("register_view", "default_view", "make_view"),
     "animation": ("animate",),
@@ -35,6 +37,7 @@ _HOMES = {
     "runs": ("explorer_run", "semi_supervised_run"),
     "explorers": ("Explorer", "explorer", "semi_supervised_explorer"),
     "collapse_view": ("CollapseView",),
+    "elbo_view": ("ElboView",),
     "missing_data_views": ("LinkageView", "MissingNormalView", "show_figure", "FigureWithAlt"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -227,14 +227,3 @@ class EllipseView(View):
     def marginals(self, params):
         """Means (k, 2) and covariances (k, 2, 2) of each component's marginal on ``dims``."""
         return params.means[:, self.dims], params.covariances[:, self.dims][:, :, self.dims]
-
-
-class GaussianView(DensityView):
-    """The Gaussian view under its earlier name: ``GaussianView(history, ...)`` is a DensityView
-    when d = 1 and an EllipseView when d >= 2 (new code names those two directly).  Subclasses
-    are DensityViews, as the earlier 1-D view was."""
-
-    def __new__(cls, history, **options):
-        if cls is GaussianView and EllipseView.cannot_show(check_history(history)) is None:
-            return EllipseView(history, **options)
-        return super().__new__(cls)
