@@ -11,7 +11,9 @@ log-likelihood given the E-step's stats.  Its E-step comes in one of two forms:
   ``m_step(x, resp)``.  ``emlab.coins``, ``poisson``, ``gaussian``, ``bernoulli``.
 * any other model (a hidden Markov model, data with missing values) gives
   ``expected_stats(x, params) -> (stats, log_likelihood)``: the expected sufficient statistics
-  under the posterior at params, and l(params) = log p(x | params).
+  under the posterior at params, and l(params) = log p(x | params).  ``emlab.linkage`` (the
+  genetic linkage counts of Dempster, Laird and Rubin) and ``emlab.missing_normal`` (a normal
+  with values missing at random).
 
 ``run_em(model, x, params)`` drives either kind and returns a ``History`` (params, l and stats
 per iteration); it warns with ``ConvergenceWarning`` when it stops at ``max_iter`` and with
@@ -23,11 +25,11 @@ Imported on demand, so that the core loads without matplotlib, ipywidgets or pan
 ``emlab.plot`` and ``emlab.widgets`` (figures, steppers, animations), ``emlab.data`` (the
 CSV loaders), ``emlab.semi_supervised`` (notebook 5's comparisons).
 """
-from . import bernoulli, coins, gaussian, poisson
+from . import bernoulli, coins, gaussian, linkage, missing_normal, poisson
 from .em import History, run_em
 from .errors import CollapseError, ConvergenceWarning, MonotonicityWarning
 from .mixture import e_step, elbo, kl, log_likelihood
 from .model import expected_stats
 
-__all__ = ["coins", "poisson", "gaussian", "bernoulli", "e_step", "expected_stats", "log_likelihood",
+__all__ = ["coins", "poisson", "gaussian", "bernoulli", "linkage", "missing_normal", "e_step", "expected_stats", "log_likelihood",
            "run_em", "History", "elbo", "kl", "CollapseError", "ConvergenceWarning", "MonotonicityWarning"]

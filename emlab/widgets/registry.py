@@ -8,9 +8,10 @@ The models of emlab are registered below; a model of your own registers its view
 ``register_view(my_model, MyView)`` (or draws with an existing view that fits its data, e.g.
 ``register_view(my_model, DensityView)`` for one real variable).
 """
-from .. import bernoulli, coins, gaussian, poisson
+from .. import bernoulli, coins, gaussian, linkage, missing_normal, poisson
 from .halfsteps import check_history
 from .images import MeanImagesView
+from .missing_data_views import LinkageView, MissingNormalView
 from .view import View
 from .views import CoinsView, DensityView, EllipseView, PoissonView
 
@@ -70,3 +71,5 @@ register_view(poisson, PoissonView)
 register_view(gaussian, DensityView)
 register_view(gaussian, EllipseView)
 register_view(bernoulli, MeanImagesView)
+register_view(linkage, LinkageView)
+register_view(missing_normal, MissingNormalView)
