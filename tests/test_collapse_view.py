@@ -73,3 +73,20 @@ def test_what_it_cannot_show(collapse):
                           max_iter=2, tol=0)
     with pytest.raises(TypeError, match="CollapseView cannot show"):
         widgets.CollapseView(counts, component=0)
+
+
+def test_the_legend_sits_above_the_left_panel_off_the_data_and_under_the_caption(collapse):
+    """The legend covered the collapsing component (issue 17): it is one row above the panel."""
+    h, j = collapse.history, collapse.component
+    view = widgets.CollapseView(h, component=j, dpi=30)
+    renderer = view.fig.canvas.get_renderer()
+    legends = [artist for artist in view.ax.get_children() if isinstance(artist, type(view.legend))]
+    assert legends == [view.legend]                                      # one legend, the row above
+    assert [t.get_text() for t in view.legend.texts] == ["component 0", "component 1", "component 2", "mixture"]
+    box, panel = view.legend.get_window_extent(renderer), view.ax.get_window_extent(renderer)
+    caption = view.caption.get_window_extent(renderer)
+    assert box.y0 >= panel.y1 - 1 and box.y1 <= caption.y0 + 1         # above the data, below the caption
+    assert box.x0 >= panel.x0 - 1
+    for t in [0, h.n_iter]:
+        show(view, t)
+        assert np.array_equal(pixels(view.png()), full_draw(view))      # blitting keeps up
