@@ -181,6 +181,29 @@ def test_student_copy_takes_out_the_solutions_and_the_outputs_they_made():
     assert "the solution" not in nbformat.writes(copy) and "model answer" not in nbformat.writes(copy)
 
 
+def test_student_copy_clears_the_outputs_of_reveal_cells_only():
+    """A "predict, then check" result cell above its answer box, tagged ``reveal``: its
+    outputs (and count) go in the student copy; its source, tags and every other output stay."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Predict: what does it print?"),
+                nbformat.v4.new_code_cell("print(42)", metadata={"tags": ["reveal"],
+                                                                 "slideshow": {"slide_type": "skip"}}),
+                nbformat.v4.new_markdown_cell("*My prediction:* ..."),
+                nbformat.v4.new_code_cell("print(43)"),
+                *make_student.explain_exercise("Why 42?", "Because.")]
+    for number, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.execution_count = number
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"output {number}\n")]
+    copy = make_student.student_copy(nb)
+    nbformat.validate(copy)
+    revealed, other = copy.cells[1], copy.cells[3]
+    assert revealed.outputs == [] and revealed.execution_count is None
+    assert revealed.source == "print(42)" and revealed.metadata == nb.cells[1].metadata
+    assert other.outputs == nb.cells[3].outputs and other.execution_count == 3
+    assert nb.cells[1].outputs                              # the full notebook keeps them
+
+
 def test_exercise_cells_follow_the_convention():
     task, skeleton, solution, check = make_student.implement_exercise("t", "s", "sol", "c")
     assert (task.cell_type, skeleton.cell_type, solution.cell_type, check.cell_type) == (

@@ -25,8 +25,11 @@ Every other cell keeps its place.  A solution cell's source becomes a short note
 stay, its ``source_hidden`` goes), and the outputs of the solution cell and of the code cells
 right after it, up to the next markdown cell, are cleared: they show what the solution printed
 (the checker's ``✓`` line), or, after a model answer, what a "predict, then check" cell shows
-(the student predicts before running it).  A notebook already in OUT_DIR that differs from
-the fresh copy (a student's work) is left as it is unless ``--force`` is given.
+(the student predicts before running it).  A "predict, then check" result cell that comes
+*before* its answer box, out of reach of that rule, is tagged ``reveal``: the student copy
+clears its outputs too, so that the student predicts first, then runs it.  A notebook
+already in OUT_DIR that differs from the fresh copy (a student's work) is left as it is
+unless ``--force`` is given.
 Needs only the standard library and nbformat.
 """
 import argparse
@@ -37,7 +40,7 @@ from pathlib import Path
 
 import nbformat
 
-EXERCISE_TAG, SOLUTION_TAG, CHECK_TAG = "exercise", "solution", "check"
+EXERCISE_TAG, SOLUTION_TAG, CHECK_TAG, REVEAL_TAG = "exercise", "solution", "check", "reveal"
 # What each checker prints in the student copy, where the skeleton is not yet filled in.
 NOT_YET = "✗ not implemented yet\n"
 CODE_NOTE = "# Your solution goes in the exercise cell above."
@@ -71,8 +74,8 @@ def has_exercises(nb):
 
 
 def student_copy(nb):
-    """A copy of ``nb`` without its check cells, the sources of its solution cells and the
-    outputs they made."""
+    """A copy of ``nb`` without its check cells, the sources of its solution cells, the
+    outputs they made and the outputs of cells tagged ``reveal``."""
     nb = nbformat.from_dict(nb)            # a deep copy
     nb.cells = [cell for cell in nb.cells if not is_check(cell)]
     clearing = False
@@ -87,7 +90,7 @@ def student_copy(nb):
             clearing = True
         elif cell.cell_type == "markdown" or EXERCISE_TAG in tags(cell):
             clearing = False
-        if clearing and cell.cell_type == "code":
+        if cell.cell_type == "code" and (clearing or REVEAL_TAG in tags(cell)):
             cell.outputs, cell.execution_count = [], None
     return nb
 
