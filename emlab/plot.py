@@ -11,19 +11,88 @@ module changes no matplotlib settings.
     resp_histogram / update_resp_histogram      a histogram split the same way
     mixture / update_mixture                    pi_j p(x | theta_j) per component and p(x)
     log_likelihood_curve / update_log_likelihood_curve   the curve, a marker at iteration t
+    labelled_points                             points drawn per component (colour and marker)
+    show / figure_output                        a static figure as a PNG with its alt text
+
+Colour is never the only cue (WCAG 2.1, 1.4.1 and 1.4.11).  Component j has a colour
+(``component_colors``) and, in every drawing here, a second cue of its own: a marker
+(``component_markers``), a line style (``component_linestyles``) or a hatching
+(``component_hatches``); ``component_style(j, kind)`` gives them as matplotlib keywords.
+The colours are Okabe & Ito's (2008) for j < 4, then six found to keep the same distances:
+every colour is at >= 3:1 against white, and any two of the first ten stay >= 10 apart
+(CIEDE2000) under normal vision and the Machado et al. (2009) simulations of protanopia,
+deuteranopia and tritanopia (tests/test_palette.py).  Solid lines and black are kept for
+what is not a component (the mixture p(x), the data).  Beyond ten components the cues
+repeat: name the components by their index as well.  The colours are for marks (3:1);
+text needs 4.5:1, which #009E73, #CC79A7 and #7788FF miss: write labels in black.
 """
+import base64
+import html
+import re
+import sys
+
 import numpy as np
-from matplotlib import colormaps
+from matplotlib.colors import to_rgba_array
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
 
 from . import checks
 
+# Okabe & Ito (2008): blue, vermillion, bluish green, reddish purple; then brown, periwinkle,
+# plum, violet, rust, mauve (chosen greedily to keep the pairwise distances, and away from black).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7",
+           "#884433", "#7788FF", "#774477", "#5500FF", "#BB3300", "#996688")
+# Filled shapes (their colour is their fill); "D" and "X" stay free for labelled points and means.
+MARKERS = ("o", "s", "^", "P", "v", "*", "p", "h", "<", ">")
+# Never solid: a solid line is the mixture or the data.  Dash patterns in units of the line width.
+LINESTYLES = ("--", ":", "-.", (0, (5, 1.5, 1, 1.5, 1, 1.5)), (0, (10, 3)), (0, (1, 3)),
+              (0, (3, 1, 3, 1, 1, 1)), (0, (8, 2, 1, 2, 1, 2, 1, 2)), (0, (2, 1)), (0, (12, 2, 4, 2)))
+HATCHES = ("//", "..", "\\\\", "xx", "oo", "++", "--", "||", "**", "OO")
+
+
+def _cycled(values, k):
+    k = checks.integer(k, "k", minimum=1)
+    return [values[j % len(values)] for j in range(k)]
+
 
 def component_colors(k):
-    """One RGBA colour per component, (k, 4): the qualitative ``tab10`` (``tab20`` beyond 10)."""
-    k = checks.integer(k, "k", minimum=1)
-    cmap = colormaps["tab10" if k <= 10 else "tab20"]
-    return np.array([cmap(j % cmap.N) for j in range(k)])
+    """One RGBA colour per component, (k, 4): ``PALETTE`` (repeating beyond 10)."""
+    return to_rgba_array(_cycled(PALETTE, k))
+
+
+def component_markers(k):
+    """One filled marker per component: o s ^ P v * p h < > (repeating beyond 10)."""
+    return _cycled(MARKERS, k)
+
+
+def component_linestyles(k):
+    """One line style per component, none of them solid: --  :  -.  then dash patterns."""
+    return _cycled(LINESTYLES, k)
+
+
+def component_hatches(k):
+    """One hatching per component, for bars and other filled areas: //  ..  \\\\  xx ..."""
+    return _cycled(HATCHES, k)
+
+
+def component_style(j, kind="line"):
+    """Keywords that draw component j with its colour and its second cue:
+
+    ``kind="line"``    color and linestyle          (``ax.plot(x, y, **style)``)
+    ``kind="marker"``  color and marker, no line    (``ax.plot(x, y, **style)``)
+    ``kind="bar"``     opaque facecolor and hatch, white edges and hatch lines
+                       (``ax.bar(x, h, **style)``, ``ax.fill_between(..., **style)``)
+    """
+    j = checks.integer(j, "j", minimum=0)
+    color = PALETTE[j % len(PALETTE)]
+    if kind == "line":
+        return {"color": color, "linestyle": LINESTYLES[j % len(LINESTYLES)]}
+    if kind == "marker":
+        return {"color": color, "marker": MARKERS[j % len(MARKERS)], "linestyle": "none"}
+    if kind == "bar":
+        return {"facecolor": color, "hatch": HATCHES[j % len(HATCHES)], "edgecolor": "white",
+                "linewidth": 0.6}
+    raise ValueError(f"kind must be 'line', 'marker' or 'bar', got {kind!r}")
 
 
 # --- covariance ellipse ---------------------------------------------------------------------
@@ -40,13 +109,20 @@ def ellipse_geometry(cov, mass=0.86):
     return _geometry(*_covariance_eigh(cov), _mass(mass))
 
 
-def ellipse(ax, mean, cov, mass=0.86, **kwargs):
+def ellipse(ax, mean, cov, mass=0.86, *, component=None, **kwargs):
     """Add the ellipse that holds probability ``mass`` of N(mean, cov); returns the Ellipse.
 
     mean (2,); cov (2, 2), (2,) or scalar (see ``ellipse_geometry``).  Unfilled unless
-    ``fill=True`` or a ``facecolor`` is given.
+    ``fill=True`` or a ``facecolor`` is given.  ``component=j`` draws it in component j's
+    colour and line style (unless ``edgecolor``/``color`` or ``linestyle`` are given).
     """
     width, height, angle = ellipse_geometry(cov, mass)
+    if component is not None:
+        style = component_style(component, "line")
+        if not {"edgecolor", "ec", "color"} & kwargs.keys():
+            kwargs["edgecolor"] = style["color"]
+        if not {"linestyle", "ls"} & kwargs.keys():
+            kwargs["linestyle"] = style["linestyle"]
     if "facecolor" not in kwargs and "fc" not in kwargs:
         kwargs.setdefault("fill", False)
     artist = Ellipse(_mean_2d(mean), width, height, angle=angle, **kwargs)
@@ -125,36 +201,97 @@ def resp_colors(resp, colors):
     return np.clip(resp @ colors, 0.0, 1.0)
 
 
-def resp_points(ax, x, resp, colors=None, **kwargs):
-    """Scatter of x (n, 2) coloured by resp (n, k); returns the PathCollection."""
+def resp_points(ax, x, resp, colors=None, markers=None, **kwargs):
+    """Scatter of x (n, 2) coloured by resp (n, k), each point in the marker of its most
+    responsible component (``markers``, default ``component_markers(k)``: the second cue);
+    returns the PathCollection.  A ``marker=`` keyword draws every point in that one marker.
+    """
     x = checks.as_array(x, "x", ndim=2, shape=(None, 2))
-    colors = component_colors(np.shape(resp)[1]) if colors is None else colors
+    resp = checks.as_array(resp, "resp", ndim=2, shape=(len(x), None))
+    colors = component_colors(resp.shape[1]) if colors is None else colors
     kwargs.setdefault("s", 12)
     kwargs.setdefault("linewidths", 0)
-    return ax.scatter(x[:, 0], x[:, 1], c=resp_colors(resp, colors), **kwargs)
+    artist = ax.scatter(x[:, 0], x[:, 1], c=resp_colors(resp, colors), **kwargs)
+    if "marker" not in kwargs:
+        artist.emlab_marker_paths = _marker_paths(component_markers(resp.shape[1])
+                                                  if markers is None else markers)
+        _set_point_markers(artist, resp)
+    return artist
 
 
 def update_resp_points(artist, resp, colors=None, x=None):
-    """Recolour ``artist`` (from ``resp_points``) by resp (n, k); move it to x (n, 2) if given."""
+    """Recolour ``artist`` (from ``resp_points``) by resp (n, k), and give each point the
+    marker of its most responsible component; move it to x (n, 2) if given."""
     colors = component_colors(np.shape(resp)[1]) if colors is None else colors
     artist.set_facecolors(resp_colors(resp, colors))
+    if getattr(artist, "emlab_marker_paths", None) is not None:
+        _set_point_markers(artist, np.asarray(resp))
     if x is not None:
         artist.set_offsets(checks.as_array(x, "x", ndim=2, shape=(None, 2)))
     return artist
 
 
+def _marker_paths(markers):
+    """Each marker's path at unit size, as ``Axes.scatter`` makes it."""
+    paths = []
+    for marker in markers:
+        style = MarkerStyle(marker)
+        paths.append(style.get_path().transformed(style.get_transform()))
+    return paths
+
+
+def _set_point_markers(artist, resp):
+    paths = artist.emlab_marker_paths
+    if resp.shape[1] > len(paths):
+        raise ValueError(f"markers must give one marker per component (k = {resp.shape[1]}), "
+                         f"got {len(paths)}")
+    artist.set_paths([paths[j] for j in np.argmax(resp, axis=1)])
+
+
+def labelled_points(ax, x, labels, names=None, **kwargs):
+    """Points x (n, 2) drawn per component ``labels`` (n,) ints in 0..k-1: component j in its
+    colour and marker, with the legend label ``names[j]`` (default "component j").  Returns
+    the k PathCollections (one per component, empty ones included)."""
+    x = checks.as_array(x, "x", ndim=2, shape=(None, 2))
+    labels = np.asarray(labels)
+    if labels.shape != (len(x),) or labels.dtype.kind not in "iu" or (labels < 0).any():
+        raise ValueError(f"labels must be (n,) = ({len(x)},) component indices >= 0")
+    k = int(labels.max()) + 1 if names is None else len(names)
+    names = [f"component {j}" for j in range(k)] if names is None else list(names)
+    kwargs.setdefault("s", 12)
+    return [ax.scatter(x[labels == j, 0], x[labels == j, 1], label=names[j],
+                       **{"marker": MARKERS[j % len(MARKERS)], "color": PALETTE[j % len(PALETTE)],
+                          **kwargs})
+            for j in range(k)]
+
+
 # --- bars split by responsibilities ---------------------------------------------------------
 
-def stacked_bars(ax, positions, heights, width=0.8, colors=None, **kwargs):
+def stacked_bars(ax, positions, heights, width=0.8, colors=None, hatches=None, **kwargs):
     """One stack per position, segment j of height ``heights[:, j]``; returns k BarContainers.
 
-    positions (m,), heights (m, k) >= 0.
+    positions (m,), heights (m, k) >= 0.  Segment j is filled in colour j and hatched with
+    ``hatches[j]`` (default ``component_hatches(k)``; ``hatches=()`` for none).  Opaque fills
+    (at >= 3:1 against white) with white edges and hatch lines; with ``alpha`` < 1 the fill
+    is translucent and the edges and hatching are drawn opaque in the component's colour, so
+    that each bar keeps an outline at >= 3:1.
     """
     heights = checks.as_array(heights, "heights", ndim=2)
-    colors = component_colors(heights.shape[1]) if colors is None else colors
+    k = heights.shape[1]
+    colors = component_colors(k) if colors is None else to_rgba_array(colors)
+    hatches = component_hatches(k) if hatches is None else list(hatches) or [None] * k
+    alpha = kwargs.pop("alpha", None)
     bottoms = np.cumsum(heights, axis=1) - heights
-    return [ax.bar(positions, heights[:, j], width, bottom=bottoms[:, j], color=colors[j], **kwargs)
-            for j in range(heights.shape[1])]
+    containers = []
+    for j in range(k):
+        if alpha is None or alpha >= 1:
+            style = {"facecolor": colors[j], "edgecolor": "white", "linewidth": 0.6}
+        else:
+            style = {"facecolor": (*colors[j][:3], alpha), "edgecolor": colors[j], "linewidth": 1.0}
+        style.update(kwargs)
+        containers.append(ax.bar(positions, heights[:, j], width, bottom=bottoms[:, j],
+                                 hatch=hatches[j % len(hatches)], **style))
+    return containers
 
 
 def update_stacked_bars(bars, heights):
@@ -208,16 +345,24 @@ def component_curves(model, grid, params):
 
 
 def mixture(ax, model, grid, params, colors=None, **kwargs):
-    """Lines of ``pi_j p(x | theta_j)`` per component (dashed) and of ``p(x)`` (black).
+    """Lines of ``pi_j p(x | theta_j)`` per component (each in its colour and line style,
+    never solid) and of ``p(x)`` (black, solid).
 
     The pmf of a Poisson mixture (grid of counts) or the density of a 1-D Gaussian
-    mixture (grid (m, 1)).  Returns ``(total Line2D, [component Line2D, ...])``.
+    mixture (grid (m, 1)).  With a ``marker`` keyword, each component's points take its
+    own marker (``component_markers``) and p(x)'s that marker.  Returns
+    ``(total Line2D, [component Line2D, ...])``.
     """
     curves = component_curves(model, grid, params)
-    colors = component_colors(curves.shape[1]) if colors is None else colors
+    k = curves.shape[1]
+    colors = component_colors(k) if colors is None else colors
     xs = np.asarray(grid, dtype=float).ravel()
-    components = [ax.plot(xs, curves[:, j], "--", color=colors[j], **kwargs)[0]
-                  for j in range(curves.shape[1])]
+    markers = component_markers(k) if kwargs.get("marker") not in (None, "", "None", "none") else [None] * k
+    own = {key: value for key, value in kwargs.items() if key not in ("ls", "linestyle", "c", "color")}
+    components = [ax.plot(xs, curves[:, j], **{**own, "color": colors[j],
+                                               "linestyle": LINESTYLES[j % len(LINESTYLES)],
+                                               "marker": markers[j]})[0]
+                  for j in range(k)]
     (total,) = ax.plot(xs, curves.sum(axis=1), "-", color="black", **kwargs)
     return total, components
 
@@ -255,3 +400,106 @@ def _iteration(t, length):
     if t >= length:
         raise ValueError(f"t must be an iteration 0..{length - 1}, got {t}")
     return t
+
+
+# --- a static figure with its alt text ------------------------------------------------------
+
+# What an alt text may not be: a generic word (WCAG 1.1.1 asks what the figure shows), a
+# matplotlib repr, or nbconvert's fallback.
+_GENERIC_ALT = re.compile(
+    r"(an? |the )?(matplotlib )?(image|img|figure|fig|plot|chart|graph|picture|diagram|graphic|"
+    r"illustration|photo|screenshot|visuali[sz]ation|output)s?( \d+)?"
+    r"|<figure size .*|no description has been provided for this image")
+MIN_ALT_WORDS = 3
+
+
+class FigureOutput:
+    """A static figure as Jupyter shows it: a PNG in an ``<img>`` with its alt text.
+
+    Its mimebundle is ``text/html`` (``<img src="data:image/png;base64,..." alt="...">``)
+    and ``text/plain`` (the alt text).  HTML, because JupyterLab's image renderer (4.x)
+    draws an ``image/png`` output as an ``<img>`` with no alt, whatever the output's
+    metadata says, while its HTML renderer keeps ``alt`` (trusted or sanitized); nbconvert's
+    pages and decks copy the HTML as it is.  The text form is what a text export and
+    nbval's comparison read.
+    """
+
+    def __init__(self, png, alt, width=None):
+        self.png, self.alt, self.width = png, alt, width
+
+    def html(self):
+        size = "" if self.width is None else f' width="{self.width}"'
+        return (f'<img src="data:image/png;base64,{base64.b64encode(self.png).decode("ascii")}"'
+                f'{size} alt="{html.escape(self.alt, quote=True)}">')
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html(), "text/plain": self.alt}
+
+    def __repr__(self):
+        return self.alt
+
+
+def check_alt(alt):
+    """``alt`` stripped, if it says what a figure shows: a string of at least three words
+    that is not a generic word ("Image", "figure", "plot", ...).  Else ValueError."""
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a string that says what the figure shows, got {type(alt).__name__}")
+    text = " ".join(alt.split())
+    plain = re.sub(r"[^\w<>\s]", "", text.lower()).strip()
+    if not plain or _GENERIC_ALT.fullmatch(plain) or len(plain.split()) < MIN_ALT_WORDS:
+        raise ValueError(f"alt must say what the figure shows (its kind, axes and ranges, its "
+                         f"takeaway), in at least {MIN_ALT_WORDS} words, not {alt!r}")
+    return text
+
+
+def _inline_settings():
+    """The inline backend's ``print_figure_kwargs`` and whether it draws at double resolution
+    (``retina``): matplotlib-inline's defaults unless the kernel configured them."""
+    kwargs, retina = {"bbox_inches": "tight"}, False
+    inline = sys.modules.get("matplotlib_inline.config")
+    if inline is not None and inline.InlineBackend.initialized():
+        backend = inline.InlineBackend.instance()
+        kwargs = dict(backend.print_figure_kwargs)
+        retina = bool({"retina", "png2x"} & set(backend.figure_formats))
+    return kwargs, retina
+
+
+def figure_output(fig, alt):
+    """``fig`` (a matplotlib Figure) as a ``FigureOutput`` described by ``alt``, then closed.
+
+    The PNG is the one the inline backend would show (IPython's ``print_figure`` at the
+    figure's dpi, facecolor and edgecolor, with the backend's ``print_figure_kwargs``:
+    ``bbox_inches="tight"``).  ``alt`` must say what the figure shows (``check_alt``).
+    """
+    alt = check_alt(alt)
+    if not hasattr(fig, "canvas") or not hasattr(fig, "axes"):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    from IPython.core.pylabtools import print_figure
+
+    kwargs, retina = _inline_settings()
+    png = print_figure(fig, "retina" if retina else "png", **kwargs)
+    if png is None:
+        raise ValueError("the figure is empty (no axes, no lines): nothing to show")
+    width = None
+    if retina:
+        from IPython.core.display import _pngxy
+        width = _pngxy(png)[0] // 2
+    if "matplotlib.pyplot" in sys.modules:        # a pyplot figure: the inline backend would
+        sys.modules["matplotlib.pyplot"].close(fig)   # draw it again at the end of the cell
+    return FigureOutput(png, alt, width)
+
+
+def show(fig, alt):
+    """Display ``fig`` in the notebook as a PNG whose ``<img>`` carries ``alt``, and close it
+    (so that the inline backend does not show it a second time).  ``alt`` says what the figure
+    shows: the kind of plot, the axes and their ranges, the takeaway; never "Image" or
+    "figure" (ValueError).  Use it where a cell would call ``plt.show()``::
+
+        fig, ax = plt.subplots(figsize=(6, 2))
+        ax.plot(history.log_likelihood, "o-")
+        emlab.plot.show(fig, "Log-likelihood against iteration 0 to 12: it rises from -1130 "
+                             "to -1080 and is flat after iteration 6.")
+    """
+    from IPython.display import display
+
+    display(figure_output(fig, alt))

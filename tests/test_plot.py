@@ -1,5 +1,6 @@
 """emlab.plot: each drawing checked against an independent reference (Monte Carlo samples,
 scipy.stats, numpy histograms), and each update checked to move the same artists."""
+import io
 import subprocess
 import sys
 
@@ -185,3 +186,163 @@ def test_import_changes_no_matplotlib_settings_and_loads_no_pyplot():
             "print(settings() == before, 'matplotlib.pyplot' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "False"]
+
+
+# ---- the second cue: markers, line styles, hatching -----------------------------------------
+
+def test_points_take_the_marker_of_their_most_responsible_component(ax):
+    x = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5], [3.0, 3.0]])
+    resp = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7], [0.6, 0.4, 0.0]])
+    artist = plot.resp_points(ax, x, resp)
+    shapes = plot._marker_paths(plot.component_markers(3))
+    assert [p.vertices.tolist() for p in artist.get_paths()] == \
+        [shapes[j].vertices.tolist() for j in [0, 1, 2, 0]]
+    plot.update_resp_points(artist, resp[:, ::-1])
+    assert [p.vertices.tolist() for p in artist.get_paths()] == \
+        [shapes[j].vertices.tolist() for j in [2, 1, 0, 2]]
+    one = plot.resp_points(ax, x, resp, marker="o")          # the caller's one marker
+    plot.update_resp_points(one, resp[:, ::-1])
+    assert len(one.get_paths()) == 1
+
+
+def test_stacked_bars_are_opaque_and_hatched_or_outlined_when_translucent(ax):
+    heights = np.array([[0.2, 0.8], [0.5, 0.5]])
+    bars = plot.stacked_bars(ax, [0, 1], heights)
+    colors = plot.component_colors(2)
+    for j, container in enumerate(bars):
+        for rect in container:
+            assert rect.get_facecolor() == pytest.approx(tuple(colors[j]))      # alpha 1
+            assert rect.get_hatch() == plot.component_hatches(2)[j]
+            assert rect.get_edgecolor() == (1.0, 1.0, 1.0, 1.0)
+    translucent = plot.stacked_bars(ax, [0, 1], heights, alpha=0.45)
+    for j, container in enumerate(translucent):
+        for rect in container:
+            assert rect.get_facecolor()[3] == pytest.approx(0.45)
+            assert rect.get_edgecolor() == pytest.approx(tuple(colors[j]))      # opaque outline
+    assert all(r.get_hatch() is None for c in plot.stacked_bars(ax, [0, 1], heights, hatches=()) for r in c)
+
+
+def test_mixture_components_in_their_line_styles_and_markers(ax):
+    params = poisson.Params([0.2, 0.3, 0.5], [2.0, 6.0, 9.0])
+    total, components = plot.mixture(ax, poisson, np.arange(15), params, lw=1.5, marker="o", ms=3)
+    assert total.get_linestyle() == "-" and total.get_color() == "black" and total.get_marker() == "o"
+    assert [line.get_marker() for line in components] == plot.component_markers(3)
+    styles = [line.get_linestyle() for line in components]
+    assert "-" not in styles and len(set(styles)) == 3
+    _, plain = plot.mixture(ax, poisson, np.arange(15), params)
+    assert [line.get_marker() for line in plain] == ["None"] * 3
+
+
+def test_ellipse_of_a_component_in_its_colour_and_line_style(ax):
+    artist = plot.ellipse(ax, [0, 0], 1.0, component=2, lw=2)
+    assert artist.get_edgecolor() == pytest.approx(tuple(plot.component_colors(3)[2]))
+    assert artist.get_linestyle() == plot.component_linestyles(3)[2]
+    assert plot.ellipse(ax, [0, 0], 1.0, component=1, edgecolor="black").get_edgecolor() == (0, 0, 0, 1)
+
+
+def test_labelled_points_one_collection_per_component(ax):
+    x = np.random.default_rng(0).normal(size=(30, 2))
+    labels = np.arange(30) % 3
+    collections = plot.labelled_points(ax, x, labels, names=["a", "b", "c"])
+    assert [c.get_label() for c in collections] == ["a", "b", "c"]
+    assert [len(c.get_offsets()) for c in collections] == [10, 10, 10]
+    with pytest.raises(ValueError, match="labels"):
+        plot.labelled_points(ax, x, labels - 1)
+
+
+# ---- plot.show: a static figure with its alt text --------------------------------------------
+
+def a_figure():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1, 2], [0, 1, 4], "o-")
+    return fig
+
+
+def test_figure_output_carries_alt_in_html_and_text():
+    alt = 'Line of y = x² for x from 0 to 2: it rises to 4 & ends "steep".'
+    shown = plot.figure_output(a_figure(), alt)
+    bundle = shown._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"} and bundle["text/plain"] == alt
+    from html.parser import HTMLParser
+
+    class Images(HTMLParser):
+        found = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, dict(attrs)))
+    Images().feed(bundle["text/html"])
+    (tag, attrs), = Images.found
+    assert tag == "img" and attrs["alt"] == alt
+    assert attrs["src"].startswith("data:image/png;base64,iVBORw0KGgo")
+
+
+def test_figure_output_is_the_inline_backends_png_and_closes_the_figure():
+    """The PNG of matplotlib-inline's defaults: print_figure at the figure's dpi, its
+    facecolor and edgecolor, bbox_inches="tight"; the figure closed (not drawn twice)."""
+    import base64
+    import matplotlib.pyplot as plt
+    fig = a_figure()
+    expected = io.BytesIO()
+    fig.savefig(expected, format="png", dpi=fig.dpi, bbox_inches="tight",
+                facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+    shown = plot.figure_output(fig, "Three points on a rising curve from 0 to 4.")
+    assert shown.png == expected.getvalue()
+    assert not plt.fignum_exists(fig.number)
+    html = shown._repr_mimebundle_()["text/html"]
+    assert base64.b64decode(html.split("base64,")[1].split('"')[0]) == shown.png
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")        # matplotlib-inline's traitlets
+def test_figure_output_follows_a_retina_inline_backend():
+    import PIL.Image
+    from matplotlib_inline.config import InlineBackend
+    backend = InlineBackend.instance()
+    try:
+        backend.figure_formats = {"retina"}
+        fig = a_figure()
+        import matplotlib as mpl
+        logical = (fig.get_tightbbox().width + 2 * mpl.rcParams["savefig.pad_inches"]) * fig.dpi
+        shown = plot.figure_output(fig, "Three points on a rising curve from 0 to 4.")
+        width = PIL.Image.open(io.BytesIO(shown.png)).size[0]
+        assert shown.width == width // 2 == pytest.approx(logical, abs=2)
+        assert f'width="{width // 2}"' in shown.html()
+    finally:
+        InlineBackend.clear_instance()
+
+
+@pytest.mark.parametrize("alt", ["", "   ", "Image", "figure", "Plot.", "Figure 2", "the chart",
+                                 "Scatter plot", "No description has been provided for this image",
+                                 "<Figure size 300x200 with 1 Axes>"])
+def test_generic_or_empty_alt_is_refused(alt):
+    import matplotlib.pyplot as plt
+    fig = a_figure()
+    with pytest.raises(ValueError, match="say what the figure shows"):
+        plot.figure_output(fig, alt)
+    assert plt.fignum_exists(fig.number)          # refused before anything was drawn or closed
+    plt.close(fig)
+    with pytest.raises(TypeError, match="alt must be a string"):
+        plot.check_alt(None)
+
+
+def test_show_displays_one_output_with_the_alt(monkeypatch):
+    import IPython.display
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    assert plot.show(a_figure(), "Three points on a rising curve from 0 to 4.") is None
+    (output,) = shown
+    assert isinstance(output, plot.FigureOutput) and output.alt.startswith("Three points")
+
+
+def test_exported_page_keeps_the_alt():
+    """nbconvert's HTML page (the lab template, as tools/offline_export.py uses it) shows the
+    output's <img> with its alt, not nbconvert's generic fallback."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    alt = "Three points on a rising curve from 0 to 4."
+    data = plot.figure_output(a_figure(), alt)._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("emlab.plot.show(fig, alt)", outputs=[
+        nbformat.v4.new_output("display_data", data=data)])]
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    assert f'alt="{alt}"' in body and "No description has been provided" not in body

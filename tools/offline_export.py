@@ -14,6 +14,11 @@ player).  npm is the one registry that ships all of them, unchanged, as the CDNs
 installed once into build/vendor-cache (``npm install``; again when the list below changes)
 and the files a page loads are copied (hard-linked when possible) from there.
 
+Every page and deck also carries tools/export_a11y.css after nbconvert's light theme: code,
+prompt and text colours at >= 4.5:1 (WCAG 2.1 AA), where the theme's are not.  The browser
+tests check them with axe-core, from npm too (``TEST_PACKAGES``, installed into
+build/test-vendor-cache and copied into no page).
+
     python tools/offline_export.py slides build/slides notebooks/*.ipynb
     python tools/offline_export.py html build/html notebooks/*.ipynb
 """
@@ -30,6 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "vendor-cache"
 PACKAGES = {"reveal.js": "4.0.2", "requirejs": "2.1.10", "jquery": "2.2.4", "mathjax": "2.7.7",
             "@jupyter-widgets/html-manager": "1.0.15", "font-awesome": "4.4.0"}
+# What the tests use on the pages, never copied into them: axe-core, the accessibility checker
+# of tests/browser/test_accessibility.py (``axe_script()``).
+TEST_PACKAGES = {"axe-core": "4.14.1"}
+TEST_CACHE = ROOT / "build" / "test-vendor-cache"
 # What the pages load, as (folder in node_modules, files or folders in it, glob patterns).
 # MathJax: the TeX input, the CommonHTML output and its TeX web fonts (the ones the
 # TeX-AMS_CHTML-full configuration uses); the other output processors and fonts stay out.
@@ -59,35 +68,52 @@ OUTPUT_URLS = {"https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awes
 # reveal.js's white theme: its fonts ship with reveal.js (nbconvert's default, "simple", loads
 # its fonts from Google).
 THEME = "white"
-# The reveal template imports mermaid.js from a CDN on every page; the notebooks draw no
-# mermaid diagrams, so the offline deck leaves that import out.
-NO_MERMAID = ("{%- extends 'index.html.j2' -%}\n"
-              "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")
+# Accessible colours (WCAG 2.1 AA) over nbconvert's light theme, in every page and deck.
+STYLE = ROOT / "tools" / "export_a11y.css"
+# The templates, as nbconvert's own (lab for pages, reveal for decks) with the style sheet
+# last in <head>.  The reveal template imports mermaid.js from a CDN on every page; the
+# notebooks draw no mermaid diagrams, so the offline deck leaves that import out.
+TEMPLATE = ("{%- extends 'index.html.j2' -%}\n"
+            "{%- block html_head_css -%}{{ super() }}\n<style type=\"text/css\">\n{% raw %}"
+            "__STYLE__{% endraw %}\n</style>\n{%- endblock html_head_css -%}\n")
+NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
 # Cells left out of both exports: the check cells, which assert what the prose says of the
 # numbers beside them (for nbval; tools/make_student.py leaves them out of the student copy too).
 REMOVED_TAGS = {"check"}
 
 
-def install_vendor():
-    """The npm packages in build/vendor-cache (installed unless the same list already is;
-    one process at a time); returns their node_modules folder."""
-    stamp, wanted = CACHE / "installed.json", json.dumps(PACKAGES, sort_keys=True)
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    with open(CACHE.parent / "vendor-cache.lock", "w") as lock:
+def install_vendor(packages=PACKAGES, cache=CACHE):
+    """The npm ``packages`` in ``cache`` (build/vendor-cache; installed unless the same list
+    already is; one process at a time); returns their node_modules folder."""
+    stamp, wanted = cache / "installed.json", json.dumps(packages, sort_keys=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with open(cache.parent / f"{cache.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (stamp.exists() and stamp.read_text() == wanted):
             npm = shutil.which("npm")
             if npm is None:
-                raise RuntimeError("npm not found: the offline decks take reveal.js and MathJax "
-                                   "from npm (apt-get install npm)")
-            shutil.rmtree(CACHE, ignore_errors=True)
-            CACHE.mkdir(parents=True)
-            subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-save", "--no-package-lock",
+                raise RuntimeError(f"npm not found: {', '.join(packages)} come from npm "
+                                   "(apt-get install npm)")
+            shutil.rmtree(cache, ignore_errors=True)
+            cache.mkdir(parents=True)
+            subprocess.run([npm, "install", "--prefix", str(cache), "--no-save", "--no-package-lock",
                             "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
-                            *(f"{name}@{version}" for name, version in PACKAGES.items())],
+                            *(f"{name}@{version}" for name, version in packages.items())],
                            check=True)
             stamp.write_text(wanted)
-    return CACHE / "node_modules"
+    return cache / "node_modules"
+
+
+def axe_script():
+    """The path of axe-core's ``axe.min.js`` (TEST_PACKAGES, installed on first use)."""
+    return install_vendor(TEST_PACKAGES, TEST_CACHE) / "axe-core" / "axe.min.js"
+
+
+def template(to):
+    """The template of the export ``to`` ("slides", "html"): nbconvert's, with the
+    accessible style sheet (and, for a deck, no mermaid.js)."""
+    text = TEMPLATE.replace("__STYLE__", STYLE.read_text(encoding="utf-8"))
+    return text + (NO_MERMAID if to == "slides" else "")
 
 
 def link_or_copy(source, target):
@@ -122,11 +148,12 @@ def export(to, output_dir, notebooks):
 
     exporter_class = {"slides": SlidesExporter, "html": HTMLExporter}[to]
     options = {k: v for k, v in URLS.items() if k in exporter_class.class_trait_names()}
+    options.update(template_file="offline.html.j2")
     if to == "slides":
-        options.update(template_file="offline.html.j2", reveal_theme=THEME)
+        options.update(reveal_theme=THEME)
     config = Config({exporter_class.__name__: options,
                      "TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": set(REMOVED_TAGS)}})
-    exporter = exporter_class(config=config, extra_loaders=[DictLoader({"offline.html.j2": NO_MERMAID})])
+    exporter = exporter_class(config=config, extra_loaders=[DictLoader({"offline.html.j2": template(to)})])
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []

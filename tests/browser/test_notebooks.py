@@ -10,9 +10,12 @@ solutions out; its slides are the full notebook's):
   Space goes to the next shown cell; every slide, presented in turn, shows all its cells and
   no other; on the stepper's slide the half-step box and Play change the figure; Escape leaves it.
   Each slide's height is measured against the window (1280x720) and checked in
-  test_live_slides_fit."""
+  test_live_slides_fit;
+- WCAG 2.1 AA in the output areas after Run All: axe-core's violations (as
+  tests/browser/test_accessibility.py checks the exported pages), reported at the end."""
 import json
 import statistics
+import time
 
 import nbformat
 import pytest
@@ -22,6 +25,7 @@ from make_student import NOT_YET, checker_cells
 from slideshow import (notebook_cells, slide_type, start_slideshow, stepper_cell_indices, stop_slideshow,
                        walk_slideshow)
 from stepper_ui import steppers
+from test_accessibility import axe_script, output_area_violations, report, save  # noqa: F401 (a fixture)
 
 # test_live_slides_fit reads what test_run_all_steppers_and_slideshow measured in the same
 # process: under pytest-xdist both tests of a notebook are one unit of work (the root
@@ -87,7 +91,8 @@ def check_stepper_on_slide(page, index):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slides, record_property):
+def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slides, record_property,
+                                        axe_script):
     stem = name.removesuffix(".ipynb")
     cells = notebook_cells(lab.root / name)   # the copy the server serves (read from its source)
     page, seconds = lecture(name)             # opened, and Run All once the kernel was ready
@@ -95,6 +100,10 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
 
     assert error_outputs(page) == [], f"{name} shows error output after Run All"
     assert unexecuted_cells(page) == [], f"{name}: code cells not run by Run All"
+    started = time.monotonic()
+    violations = output_area_violations(page, axe_script)     # checked at the end of the test
+    save(f"lab/{stem}", violations, artifacts)
+    print(f"{name}: axe on the output areas {time.monotonic() - started:.1f} s")
     said = {i: printed(page, i) for i in checker_cells(nbformat.read(lab.root / name, as_version=4))}
     assert said and set(said.values()) == {NOT_YET}, f"{name}: the checkers printed {said}"
     found = steppers(page)
@@ -130,6 +139,7 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
         "0.3.4 shows a cell that continues a slide only when its slide_type is absent, not '-'")
     assert on_slides, f"{name}: no stepper cell is on a slide (all are skip)"
     assert used == on_slides, f"{name}: steppers on slides {on_slides}, used {used}"
+    report(f"lab/{stem}", violations, artifacts)
 
 
 @pytest.mark.slides_fit
