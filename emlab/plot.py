@@ -26,10 +26,6 @@ what is not a component (the mixture p(x), the data).  Beyond ten components the
 repeat: name the components by their index as well.  The colours are for marks (3:1);
 text needs 4.5:1, which #009E73, #CC79A7 and #7788FF miss: write labels in black.
 """
-import base64
-import html
-import re
-import sys
 
 import numpy as np
 from matplotlib.colors import to_rgba_array
@@ -37,6 +33,7 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
 
 from . import checks
+from .figure_with_alt import figure_output, show  # noqa: F401 (plot.show: the notebooks' call)
 
 # Okabe & Ito (2008): blue, vermillion, bluish green, reddish purple; then brown, periwinkle,
 # plum, violet, rust, mauve (chosen greedily to keep the pairwise distances, and away from black).
@@ -400,106 +397,3 @@ def _iteration(t, length):
     if t >= length:
         raise ValueError(f"t must be an iteration 0..{length - 1}, got {t}")
     return t
-
-
-# --- a static figure with its alt text ------------------------------------------------------
-
-# What an alt text may not be: a generic word (WCAG 1.1.1 asks what the figure shows), a
-# matplotlib repr, or nbconvert's fallback.
-_GENERIC_ALT = re.compile(
-    r"(an? |the )?(matplotlib )?(image|img|figure|fig|plot|chart|graph|picture|diagram|graphic|"
-    r"illustration|photo|screenshot|visuali[sz]ation|output)s?( \d+)?"
-    r"|<figure size .*|no description has been provided for this image")
-MIN_ALT_WORDS = 3
-
-
-class FigureOutput:
-    """A static figure as Jupyter shows it: a PNG in an ``<img>`` with its alt text.
-
-    Its mimebundle is ``text/html`` (``<img src="data:image/png;base64,..." alt="...">``)
-    and ``text/plain`` (the alt text).  HTML, because JupyterLab's image renderer (4.x)
-    draws an ``image/png`` output as an ``<img>`` with no alt, whatever the output's
-    metadata says, while its HTML renderer keeps ``alt`` (trusted or sanitized); nbconvert's
-    pages and decks copy the HTML as it is.  The text form is what a text export and
-    nbval's comparison read.
-    """
-
-    def __init__(self, png, alt, width=None):
-        self.png, self.alt, self.width = png, alt, width
-
-    def html(self):
-        size = "" if self.width is None else f' width="{self.width}"'
-        return (f'<img src="data:image/png;base64,{base64.b64encode(self.png).decode("ascii")}"'
-                f'{size} alt="{html.escape(self.alt, quote=True)}">')
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "text/plain": self.alt}
-
-    def __repr__(self):
-        return self.alt
-
-
-def check_alt(alt):
-    """``alt`` stripped, if it says what a figure shows: a string of at least three words
-    that is not a generic word ("Image", "figure", "plot", ...).  Else ValueError."""
-    if not isinstance(alt, str):
-        raise TypeError(f"alt must be a string that says what the figure shows, got {type(alt).__name__}")
-    text = " ".join(alt.split())
-    plain = re.sub(r"[^\w<>\s]", "", text.lower()).strip()
-    if not plain or _GENERIC_ALT.fullmatch(plain) or len(plain.split()) < MIN_ALT_WORDS:
-        raise ValueError(f"alt must say what the figure shows (its kind, axes and ranges, its "
-                         f"takeaway), in at least {MIN_ALT_WORDS} words, not {alt!r}")
-    return text
-
-
-def _inline_settings():
-    """The inline backend's ``print_figure_kwargs`` and whether it draws at double resolution
-    (``retina``): matplotlib-inline's defaults unless the kernel configured them."""
-    kwargs, retina = {"bbox_inches": "tight"}, False
-    inline = sys.modules.get("matplotlib_inline.config")
-    if inline is not None and inline.InlineBackend.initialized():
-        backend = inline.InlineBackend.instance()
-        kwargs = dict(backend.print_figure_kwargs)
-        retina = bool({"retina", "png2x"} & set(backend.figure_formats))
-    return kwargs, retina
-
-
-def figure_output(fig, alt):
-    """``fig`` (a matplotlib Figure) as a ``FigureOutput`` described by ``alt``, then closed.
-
-    The PNG is the one the inline backend would show (IPython's ``print_figure`` at the
-    figure's dpi, facecolor and edgecolor, with the backend's ``print_figure_kwargs``:
-    ``bbox_inches="tight"``).  ``alt`` must say what the figure shows (``check_alt``).
-    """
-    alt = check_alt(alt)
-    if not hasattr(fig, "canvas") or not hasattr(fig, "axes"):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    from IPython.core.pylabtools import print_figure
-
-    kwargs, retina = _inline_settings()
-    png = print_figure(fig, "retina" if retina else "png", **kwargs)
-    if png is None:
-        raise ValueError("the figure is empty (no axes, no lines): nothing to show")
-    width = None
-    if retina:
-        from IPython.core.display import _pngxy
-        width = _pngxy(png)[0] // 2
-    if "matplotlib.pyplot" in sys.modules:        # a pyplot figure: the inline backend would
-        sys.modules["matplotlib.pyplot"].close(fig)   # draw it again at the end of the cell
-    return FigureOutput(png, alt, width)
-
-
-def show(fig, alt):
-    """Display ``fig`` in the notebook as a PNG whose ``<img>`` carries ``alt``, and close it
-    (so that the inline backend does not show it a second time).  ``alt`` says what the figure
-    shows: the kind of plot, the axes and their ranges, the takeaway; never "Image" or
-    "figure" (ValueError).  Use it where a cell would call ``plt.show()``::
-
-        fig, ax = plt.subplots(figsize=(6, 2))
-        ax.plot(history.log_likelihood, "o-")
-        emlab.plot.show(fig, "Log-likelihood against iteration 0 to 12: it rises from -1130 "
-                             "to -1080 and is flat after iteration 6.")
-    """
-    from IPython.display import display
-
-    display(figure_output(fig, alt))

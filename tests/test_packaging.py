@@ -24,7 +24,8 @@ CHECKOUT = Path(os.environ.get("EMLAB_CHECKOUT", ROOT))
 tomllib = pytest.importorskip("tomllib")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # Import name -> distribution name, where they differ.
-DISTRIBUTION = {"PIL": "pillow", "sklearn": "scikit-learn", "bs4": "beautifulsoup4"}
+DISTRIBUTION = {"PIL": "pillow", "sklearn": "scikit-learn", "bs4": "beautifulsoup4",
+                "matplotlib_inline": "matplotlib-inline"}
 # Modules of this repository imported by scripts and tests next to them.
 # The project's own modules: the package, and the helpers that tests import from tests/, tools/, data/.
 LOCAL = {"emlab"} | {p.stem for folder in ("tests", "tools", "data") for p in (ROOT / folder).rglob("*.py")}

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
-from emlab import gaussian, plot, poisson
+from emlab import figure_with_alt, gaussian, plot, poisson
 
 
 @pytest.fixture
@@ -322,16 +322,15 @@ def test_generic_or_empty_alt_is_refused(alt):
     assert plt.fignum_exists(fig.number)          # refused before anything was drawn or closed
     plt.close(fig)
     with pytest.raises(TypeError, match="alt must be a string"):
-        plot.check_alt(None)
+        figure_with_alt.check_alt(None)
 
 
 def test_show_displays_one_output_with_the_alt(monkeypatch):
-    import IPython.display
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(figure_with_alt, "display", lambda obj: shown.append(obj))
     assert plot.show(a_figure(), "Three points on a rising curve from 0 to 4.") is None
     (output,) = shown
-    assert isinstance(output, plot.FigureOutput) and output.alt.startswith("Three points")
+    assert isinstance(output, figure_with_alt.FigureOutput) and output.alt.startswith("Three points")
 
 
 def test_exported_page_keeps_the_alt():
