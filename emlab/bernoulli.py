@@ -136,6 +136,17 @@ def init_random(x, k, rng):
     return Params(np.full(k, 1 / k), rng.uniform(0.25, 0.75, size=(k, x.shape[1])))
 
 
+def exercise_problems():
+    """The fixed problems of ``emlab.exercises``' checkers: ``{name: (x, params)}``, typical first."""
+    x = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [0, 1, 1, 0], [1, 0, 0, 1],
+                  [0, 1, 0, 1], [1, 0, 1, 0], [0, 0, 1, 0], [1, 1, 0, 1]])
+    params = Params(weights=[0.4, 0.6], means=[[0.7, 0.6, 0.5, 0.3], [0.3, 0.4, 0.4, 0.8]])
+    far = np.array([[0, 0, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]])    # p(x_far | theta_j) ~ 1e-400
+    far_params = Params(weights=[0.4, 0.6], means=[[1e-200, 1e-200, 0.5, 0.5],
+                                                   [0.5, 0.5, 1e-200, 1e-200]])
+    return {"typical": (x, params), "a far point": (far, far_params)}
+
+
 def _check_pair(x, params):
     x, params = check_x(x), checks.instance(params, Params, "params")
     if x.shape[1] != params.d:

@@ -93,6 +93,14 @@ def init_random(x, k, rng):
     return Params(np.full(k, 1 / k), rng.uniform(0.05, 0.95, k))
 
 
+def exercise_problems():
+    """The fixed problems of ``emlab.exercises``' checkers: ``{name: (x, params)}``, typical first."""
+    x = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3], [3, 0], [0, 4], [6, 6]])
+    params = Params(weights=[0.4, 0.6], p=[0.8, 0.45])
+    far = np.array([[5, 5], [9, 1], [0, 4000]])              # 4000 tails: p(x | coin) < 1e-1000
+    return {"typical": (x, params), "a far point": (far, params)}
+
+
 # run_em's fast path for large n: the steps above over the distinct rows of x, weighted by
 # how often each occurs (exact, as m_step is a responsibility-weighted sum).
 fast_engine = FastPath(DistinctValues, log_joint, m_step)

@@ -109,6 +109,18 @@ def init_kmeans(x, k, rng, max_iter=100):
     return m_step(x, np.eye(k)[labels], reg_covar=ridge)
 
 
+def exercise_problems():
+    """The fixed problems of ``emlab.exercises``' checkers: ``{name: (x, params)}``, typical first."""
+    x = np.array([[-2.1, -1.0], [-1.6, -2.2], [-2.8, -1.5], [-0.9, -0.4],
+                  [1.2, 0.8], [2.0, 1.9], [1.4, 2.6], [2.7, 1.1]])
+    params = Params([0.35, 0.65], [[-1.8, -1.2], [1.6, 1.5]],
+                    [[[0.6, 0.2], [0.2, 0.5]], [[0.8, -0.3], [-0.3, 1.0]]])
+    far = np.array([[-2.1, -1.0], [1.2, 0.8], [40.0, -40.0]])
+    x1 = np.array([[-1.5], [-0.7], [0.2], [1.9], [2.4], [3.1]])        # d = 1: variance vs sd
+    params1 = Params([0.45, 0.55], [[-1.0], [2.5]], [[[0.5]], [[0.8]]])
+    return {"typical": (x, params), "a far point": (far, params), "d = 1": (x1, params1)}
+
+
 def _check_pair(x, params):
     x, params = check_x(x), checks.instance(params, Params, "params")
     if x.shape[1] != params.d:

@@ -51,6 +51,8 @@ Optional parts, for either form (the driver does not need them):
                                     start (see ``emlab.widgets.runs``)
     fast_engine(model, x, labels)   an engine for ``run_em``'s fast path, or None (see
                                     ``emlab.engines``)
+    exercise_problems()             ``{name: (x, params)}``, the fixed problems the checkers of
+                                    ``emlab.exercises`` pose a mixture, the first one typical
 
 A model draws in ``emlab.widgets`` through a view registered for its Params
 (``emlab.widgets.register_view``).

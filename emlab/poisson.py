@@ -87,6 +87,13 @@ def init_random(x, k, rng):
     return Params(np.full(k, 1 / k), rng.uniform(max(x.min(), 0.5), max(x.max(), 1.0), k))
 
 
+def exercise_problems():
+    """The fixed problems of ``emlab.exercises``' checkers: ``{name: (x, params)}``, typical first."""
+    x = np.array([3, 0, 1, 2, 5, 7, 9, 12])
+    params = Params(weights=[0.3, 0.7], rates=[2.0, 8.0])
+    return {"typical": (x, params), "a far point": (np.array([1, 4, 9, 400]), params)}  # Pois(400 | 8) ~ 1e-510
+
+
 # run_em's fast path for large n: the steps above over the distinct rows of x, weighted by
 # how often each occurs (exact, as m_step is a responsibility-weighted sum).
 fast_engine = FastPath(DistinctValues, log_joint, m_step)

@@ -16,13 +16,14 @@ import types
 import warnings
 
 import numpy as np
+import pytest
 from scipy import stats
 from scipy.special import logsumexp, softmax
 
 import emlab
 from emlab import bernoulli, exercises, poisson
 
-from test_exercises import assert_passed, assert_rejected, printed_of
+from test_exercises import MODEL_IDS, MODELS, assert_passed, assert_rejected, printed_of, scipy_log_joint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,6 +137,26 @@ def test_a_model_without_sample_takes_the_first_points_of_data(capsys):
     no_sample = types.SimpleNamespace(**{k: v for k, v in vars(EXPONENTIAL).items() if k != "sample"})
     assert_passed(capsys, exercises.check_log_likelihood(
         no_sample, lambda x, p: float(logsumexp(exponential_log_joint(x, p), axis=1).sum()), data=WAITING))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_a_built_in_model_gives_its_problems_as_any_model(capsys, model):
+    """The built-in models' problems come from their part exercise_problems(): valid inputs,
+    the typical one first, a point whose p(x_i, z_i = j) (scipy.stats) underflows for every j;
+    a namespace of the same parts (not the module) is posed the same problems."""
+    problems = model.exercise_problems()
+    assert next(iter(problems)) == "typical" and "a far point" in problems
+    for x, params in problems.values():
+        assert isinstance(params, model.Params)
+        np.testing.assert_array_equal(model.check_x(x), x)
+    log_joint = scipy_log_joint(model, *problems["a far point"])
+    assert np.all(np.isfinite(log_joint))
+    assert np.min(np.max(log_joint, axis=1)) < np.log(np.finfo(float).smallest_subnormal)
+    parts = types.SimpleNamespace(**{part: getattr(model, part) for part in
+                                     ("Params", "check_x", "log_joint", "m_step", "exercise_problems")})
+    right = lambda x, params: softmax(scipy_log_joint(model, x, params), axis=1)      # noqa: E731
+    assert printed_of(capsys, exercises.check_e_step, parts, right) == printed_of(
+        capsys, exercises.check_e_step, model, right)
 
 
 def test_data_replace_a_built_in_models_problems(capsys):

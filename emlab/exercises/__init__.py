@@ -25,19 +25,28 @@ Putting EM together:
     check_restarts(fn)                      fn(x, k, seeds) -> History of the best converged run
     check_n_parameters(fn)                  fn(covariance_type, k, d) -> free parameters (BIC)
 
+Missing data (notebook 09: censored exponential lifetimes, x (n, 2) [t_i, censored_i]):
+
+    check_censored_model(model)             model.expected_stats(x, params) -> (S, ell) and
+                                            model.m_step(x, S) -> Params(rate), then run_em
+    check_censored_information(fn)          fn(x, rate) -> (I_c, I_m), complete and missing information
+
 The problems of a model's checkers come from the model: its optional part
 ``exercise_problems()`` returning ``{name: (x, params)}`` (the first one typical; the
-checkers add one point, k = 1, k = 3, ties and a far point), the built-in models' own sets,
+checkers add one point, k = 1, k = 3, ties and a far point; the built-in models have one),
 or, for any model, ``data=x``: problems built from those data with the model's
 ``init_random`` and ``sample`` (see ``emlab.exercises.problems``).
 
 Modules: ``report`` (running and the one line), ``problems`` (the problem sets), ``judges``
 and ``m_step`` (the mistakes of one step), and the checkers: ``steps`` (one step), ``loops``
-(EM loop, restarts), ``practice`` (k-means, parameters for BIC).
+(EM loop, restarts), ``practice`` (k-means, parameters for BIC), ``censored`` (notebook 09's
+censored lifetimes, with their own problems and mistakes).
 """
+from .censored import check_censored_information, check_censored_model
 from .loops import check_em_loop, check_restarts
 from .practice import check_kmeans, check_n_parameters
 from .steps import check_e_step, check_elbo, check_log_likelihood, check_m_step, check_weighted_mean
 
 __all__ = ["check_e_step", "check_m_step", "check_log_likelihood", "check_elbo", "check_weighted_mean",
-           "check_em_loop", "check_kmeans", "check_restarts", "check_n_parameters"]
+           "check_em_loop", "check_kmeans", "check_restarts", "check_n_parameters",
+           "check_censored_model", "check_censored_information"]

@@ -6,11 +6,11 @@ A model may give its own problems through an optional part
                             E-step, the log-likelihood, the ELBO and the EM loop, the first
                             one typical (n of a few points, k = 2, unequal weights)
 
-For the built-in models (coins, poisson, gaussian, bernoulli) the sets below stand in for
-that part.  Any other model, or any model given ``data``, gets a default built from its own
-parts: a random start ``init_random(data, 2, rng)``, 8 points drawn from it by
-``sample(start, 8, rng)`` (the first 8 points of data without ``sample``), and the Params
-one M-step fits to them (unequal weights).
+as the built-in models (``emlab.coins``, ``poisson``, ``gaussian``, ``bernoulli``) do.  A model
+without that part, or any model given ``data``, gets a default built from its own parts: a
+random start ``init_random(data, 2, rng)``, 8 points drawn from it by ``sample(start, 8,
+rng)`` (the first 8 points of data without ``sample``), and the Params one M-step fits to
+them (unequal weights).
 
 From the typical problem the checkers add the standard cases a model's set lacks, in this
 order: one point, k = 1 (``m_step`` on r_i1 = 1), k = 3, ties (two identical components:
@@ -23,7 +23,6 @@ posteriors.
 import numpy as np
 from scipy.special import softmax
 
-from .. import bernoulli, coins, gaussian, poisson
 from ..mixture import e_step
 from .report import LOG_TINY
 
@@ -39,51 +38,12 @@ RESP3 = np.array([[6, 3, 1], [1, 7, 2], [5, 4, 1], [2, 6, 2],
 ABOUT = {"k = 1": "one component, k = 1", "k = 3": "three components",
          "ties": "ties: two identical components", "a far point": "a point far from every component"}
 M_STEP_ABOUT = {**ABOUT, "ties": "ties: equal responsibilities, two identical components"}
+DERIVED = ("one point", "k = 1", "k = 3", "ties", "a far point")
 
 
 def rows(table, n):
     """The first n rows of a table, repeated when n is larger."""
     return np.resize(table, (n,) + table.shape[1:])
-
-
-# ------------------------------------------------------------------ the built-in models' sets
-
-def _coins():
-    x = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3], [3, 0], [0, 4], [6, 6]])
-    params = coins.Params(weights=[0.4, 0.6], p=[0.8, 0.45])
-    far = np.array([[5, 5], [9, 1], [0, 4000]])              # 4000 tails: p(x | coin) < 1e-1000
-    return {"typical": (x, params), "a far point": (far, params)}
-
-
-def _poisson():
-    x = np.array([3, 0, 1, 2, 5, 7, 9, 12])
-    params = poisson.Params(weights=[0.3, 0.7], rates=[2.0, 8.0])
-    return {"typical": (x, params), "a far point": (np.array([1, 4, 9, 400]), params)}  # Pois(400 | 8) ~ 1e-510
-
-
-def _gaussian():
-    x = np.array([[-2.1, -1.0], [-1.6, -2.2], [-2.8, -1.5], [-0.9, -0.4],
-                  [1.2, 0.8], [2.0, 1.9], [1.4, 2.6], [2.7, 1.1]])
-    params = gaussian.Params([0.35, 0.65], [[-1.8, -1.2], [1.6, 1.5]],
-                             [[[0.6, 0.2], [0.2, 0.5]], [[0.8, -0.3], [-0.3, 1.0]]])
-    far = np.array([[-2.1, -1.0], [1.2, 0.8], [40.0, -40.0]])
-    x1 = np.array([[-1.5], [-0.7], [0.2], [1.9], [2.4], [3.1]])        # d = 1: variance vs sd
-    params1 = gaussian.Params([0.45, 0.55], [[-1.0], [2.5]], [[[0.5]], [[0.8]]])
-    return {"typical": (x, params), "a far point": (far, params), "d = 1": (x1, params1)}
-
-
-def _bernoulli():
-    x = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [0, 1, 1, 0], [1, 0, 0, 1],
-                  [0, 1, 0, 1], [1, 0, 1, 0], [0, 0, 1, 0], [1, 1, 0, 1]])
-    params = bernoulli.Params(weights=[0.4, 0.6], means=[[0.7, 0.6, 0.5, 0.3], [0.3, 0.4, 0.4, 0.8]])
-    far = np.array([[0, 0, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]])    # p(x_far | theta_j) ~ 1e-400
-    far_params = bernoulli.Params(weights=[0.4, 0.6], means=[[1e-200, 1e-200, 0.5, 0.5],
-                                                             [0.5, 0.5, 1e-200, 1e-200]])
-    return {"typical": (x, params), "a far point": (far, far_params)}
-
-
-DERIVED = ("one point", "k = 1", "k = 3", "ties", "a far point")
-BUILT_IN = {coins: _coins, poisson: _poisson, gaussian: _gaussian, bernoulli: _bernoulli}
 
 
 def model_name(model):
@@ -93,13 +53,10 @@ def model_name(model):
 def given(model, data=None):
     """The model's own named problems {name: (x, params, about)}, or the default from data;
     a TypeError when the model has none and no data are given."""
-    built_in = next((make for m, make in BUILT_IN.items() if m is model), None)
     if data is not None:
         problems = from_data(model, data)
     elif hasattr(model, "exercise_problems"):
         problems = model.exercise_problems()
-    elif built_in is not None:
-        problems = built_in()
     else:
         raise TypeError(f"no exercise problems for the model {model_name(model)!r}: give it a part "
                         "exercise_problems() returning {name: (x, params)}, or pass data=x to "

@@ -13,6 +13,10 @@ mistake's answer is distinct from the right one (else the first difference is sh
 exception is shown as raised.  One exception to "first": an answer right everywhere except
 on problems with a point far from every component is told that it underflows.  Every number
 printed is rounded, so the line is the same on every machine (nbval compares it).
+
+``call(fn, args, names)`` is that running for one call (an ``Outcome``: value, error, the
+arguments changed in place), for a checker that judges and words its line itself
+(``censored``); ``say`` prints the line.
 """
 import copy
 import dataclasses
@@ -90,7 +94,7 @@ def check(task, fn, arg_names, problems, judge):
         pass
     outcomes = []
     for problem in problems:
-        outcome = _call(fn, problem.args, arg_names)
+        outcome = call(fn, problem.args, arg_names)
         if not outcomes and isinstance(outcome.error, NotImplementedError):
             return say(False, "not implemented yet")
         outcomes.append(outcome)
@@ -112,13 +116,17 @@ def check(task, fn, arg_names, problems, judge):
     return say(False, f"{verdict} [problem '{problem.about}': {problem.size}]")
 
 
-class _Outcome:
+class Outcome:
+    """What one call of the student's function gave: its ``value``, or the ``error`` it raised;
+    ``changed``, the names of the arguments it changed in place."""
+
     def __init__(self, value=None, error=None, changed=()):
         self.value, self.error, self.changed = value, error, changed
 
 
-def _call(fn, args, names):
-    """Call ``fn`` on fresh copies of ``args``: warnings silenced, errors caught, changes noted."""
+def call(fn, args, names):
+    """Call ``fn`` on fresh copies of ``args``: warnings silenced, errors caught, changes noted
+    (``names`` (one per argument) name the changed arguments in the Outcome)."""
     copies = tuple(_fresh(a) for a in args)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -127,9 +135,9 @@ def _call(fn, args, names):
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:            # the student's code must not stop Run All
-            return _Outcome(error=exc)
+            return Outcome(error=exc)
     changed = tuple(name for name, a, c in zip(names, args, copies) if not _same(a, c))
-    return _Outcome(value=value, changed=changed)
+    return Outcome(value=value, changed=changed)
 
 
 def _fresh(a):

@@ -1,12 +1,14 @@
-"""The checkers of notebook 09's exercises: right answers pass, planted mistakes are named,
-the skeleton says "not implemented yet", nothing the student writes makes them raise."""
+"""The checkers of notebook 09's exercises (emlab/exercises/censored.py): right answers pass,
+planted mistakes are named, the skeleton says "not implemented yet", nothing the student
+writes makes them raise."""
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from emlab import missing_data_exercises as ex
+from emlab import exercises as ex
+from emlab.exercises import censored
 
 NOT_YET = "✗ not implemented yet\n"
 
@@ -124,6 +126,14 @@ def test_changed_inputs_are_reported(capsys):
     assert not passed and "changed its input x in place" in out
 
 
+def test_changed_inputs_of_the_information_are_reported(capsys):
+    def in_place(x, lam):
+        x[:, 1] = 0
+        return right_information(x, lam)
+    passed, out = verdict(capsys, ex.check_censored_information, in_place)
+    assert not passed and "the function changed its input x in place" in out
+
+
 def test_errors_in_the_students_code_are_reported_not_raised(capsys):
     def broken(x, params):
         return undefined_name        # noqa: F821
@@ -169,7 +179,7 @@ def test_information_mistakes_are_named(capsys, wrong, words):
 
 def test_louis_identity_on_the_problems():
     """The reference itself: I_c - I_m is minus the second derivative of ell, on every problem."""
-    for problem in ex._problems():
+    for problem in censored.lifetime_problems():
         h = 1e-4 * problem.rate
         ell = problem.ell
         curvature = -(ell(problem.rate + h) - 2 * ell(problem.rate) + ell(problem.rate - h)) / h ** 2
