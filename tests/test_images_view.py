@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 from scipy import stats
 from scipy.special import softmax
 
@@ -57,7 +58,7 @@ def shown_resp(h, source):
 def expected_texts(h, shown, source, classes):
     resp = shown_resp(h, source)
     nk = resp.sum(axis=0)
-    titles = [rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}"
+    titles = [f"component {j}\n" rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}"
               for j, (w, n) in enumerate(zip(h.params[shown].weights, nk))]
     labels = []
     for j in range(resp.shape[1]):
@@ -91,6 +92,19 @@ def test_stepper_moves_the_same_artists_to_each_half_step(stepper, history_and_c
         assert caption in said and ("N = (" in said) == (step % 2 == 1) and ("π = (" in said) == (step % 2 == 0)
         assert stepper.image.tooltip.startswith("EM on emlab.bernoulli, 150 data points: left, the mean of each "
                                                 "of the 3 components as a 4 by 4 grey image")
+
+
+def test_text_is_black_and_the_frames_in_the_component_colours(stepper):
+    """Text needs 4.5:1 against white, which #009E73 and #CC79A7 miss: titles and class labels in
+    black, each component named by its index j; the frame (a mark, 3:1) keeps its colour."""
+    view = stepper.view
+    stepper.show(3)
+    for j, (ax, title, label, color) in enumerate(zip(view.ax_images, view.titles, view.class_labels,
+                                                      view.colors)):
+        assert to_rgba(title.get_color()) == to_rgba(label.get_color()) == to_rgba("black")
+        assert title.get_text().startswith(f"component {j}\n")
+        assert all(to_rgba(spine.get_edgecolor()) == tuple(color) for spine in ax.spines.values())
+    assert "framed in the component's colour, titled with its index j" in stepper.image.tooltip
 
 
 def test_e_half_step_changes_counts_not_images(stepper):

@@ -118,9 +118,10 @@ def test_the_controls_step_forward_in_time_e_then_m(gmm_stepper, gmm_history):
         said = f"{expected_caption(half, t)}; {ell}; {change}"
         assert w.status.value.endswith(f">{said}</div>") and 'role="status" aria-live="polite"' in w.status.value
         assert w.image.tooltip == (f"EM on emlab.gaussian, 200 data points: left, the points (x1 across, "
-                                   f"x2 up) coloured by their responsibilities, and an ellipse holding 86% "
-                                   f"of each of the 3 components around its mean (X); right, the "
-                                   f"log-likelihood at each iteration. Now {said}.")
+                                   f"x2 up) coloured by their responsibilities, each in the marker of its "
+                                   f"most responsible component, and an ellipse holding 86% of each of the "
+                                   f"3 components around its mean (X), each in the component's colour and "
+                                   f"line style; right, the log-likelihood at each iteration. Now {said}.")
         marker = w.view.ll_marker
         assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (shown, h.log_likelihood[shown])
 
@@ -253,6 +254,43 @@ def test_coins_view_shows_biases_and_posteriors(coins_stepper):
     assert w.status.value.endswith(f">{expected_caption('M', 0)}; ℓ = {number(h.log_likelihood[1])}; "
                                    "θ = (0.71, 0.58)</div>")            # the weights stay: not said
     assert [text.get_text() for text in w.view.bias_text] == ["0.71", "0.58"]
+
+
+# ---------------------------------------------------------------- colour never the only cue
+
+def test_each_components_ellipse_is_in_its_colour_and_line_style(gmm_stepper):
+    view = gmm_stepper.view
+    for ellipse, color, style in zip(view.ellipses, view.colors, emlab.plot.component_linestyles(3)):
+        assert ellipse.get_edgecolor() == tuple(color) and ellipse.get_linestyle() == style
+    assert len({str(e.get_linestyle()) for e in view.ellipses}) == 3 and "-" not in [e.get_linestyle()
+                                                                                       for e in view.ellipses]
+    paths = {id(p) for p in view.points.get_paths()}
+    assert len(paths) > 1                                       # the points' markers: the other cue
+
+
+def test_coin_biases_are_hatched_as_their_share_of_the_stacks(coins_stepper):
+    view = coins_stepper.view
+    hatches = emlab.plot.component_hatches(2)
+    assert [bar.get_hatch() for bar in view.bias_bars] == [stack[0].get_hatch() for stack in view.bars] == hatches
+    assert [bar.get_facecolor() for bar in view.bias_bars] == [tuple(c) for c in view.colors]
+    assert all(bar.get_edgecolor() == (1, 1, 1, 1) for bar in view.bias_bars)
+    assert "each coin in its own colour and hatching" in coins_stepper.image.tooltip
+
+
+def test_histogram_legend_pairs_each_components_bars_with_its_line_above_the_panel(poisson_stepper):
+    view = poisson_stepper.view
+    total, components = view.lines
+    assert view.legend_handles == [(view.hist[0][0], components[0]), (view.hist[1][0], components[1]), total]
+    legend = view.ax.get_legend()
+    assert [t.get_text() for t in legend.texts] == ["component 0", "component 1", "mixture"]
+    assert [line.get_linestyle() for line in components] == ["--", ":"] and total.get_linestyle() == "-"
+    # Off the data: the legend's box is above the panel (and under the caption).
+    renderer = view.fig.canvas.get_renderer()
+    box, panel = legend.get_window_extent(renderer), view.ax.get_window_extent(renderer)
+    caption = view.caption.get_window_extent(renderer)
+    assert box.y0 >= panel.y1 - 1 and box.y1 <= caption.y0 + 1 and box.x1 <= view.fig.bbox.x1
+    said = poisson_stepper.image.tooltip
+    assert "each in its own line style" in said and "(dashed)" not in said
 
 
 def test_labelled_points_stay_fixed_while_unlabelled_change_colour():

@@ -15,8 +15,9 @@ from .view import View
 
 class MeanImagesView(View):
     """Each component's mean ``mu_j`` as an h x w grey image (white 0, black 1; frame in the
-    component's colour), titled with its weight ``pi_j`` and its effective number of points
-    ``N_j = sum_i r_ij``; the log-likelihood.  The M half-step changes the images and the
+    component's colour), titled with its index j, its weight ``pi_j`` and its effective number
+    of points ``N_j = sum_i r_ij`` (in black: text needs 4.5:1 against white, which some
+    component colours miss); the log-likelihood.  The M half-step changes the images and the
     weights, the E half-step the N_j.
 
     ``classes``: optional (n,) ints, the class of each point (the digit an image shows; EM
@@ -81,7 +82,8 @@ class MeanImagesView(View):
             self.class_indicator = np.eye(len(self.class_values))[index]         # (n, classes)
 
     def draw_state(self, params, resp):
-        _, shape, _ = self.layout
+        _, shape, columns = self.layout
+        size = 9 if columns <= 4 else 8         # "component j" over each of five images in a row
         self.images, self.titles, self.class_labels = [], [], []
         for j, (ax, mean, color) in enumerate(zip(self.ax_images, params.means, self.colors)):
             self.images.append(ax.imshow(mean.reshape(shape), cmap="gray_r", vmin=0, vmax=1,
@@ -90,10 +92,10 @@ class MeanImagesView(View):
             ax.set_yticks([])
             for spine in ax.spines.values():
                 spine.set(color=color, linewidth=2)
-            self.titles.append(ax.set_title("", fontsize=9, color=color))
+            self.titles.append(ax.set_title("", fontsize=size, color="black"))
             if self.classes is not None:
                 self.class_labels.append(ax.text(0.5, -0.04, "", transform=ax.transAxes, ha="center",
-                                                 va="top", fontsize=9, color=color))
+                                                 va="top", fontsize=size, color="black"))
         self.set_titles(params, resp)
         self.moving(self.images, self.titles, self.class_labels)
 
@@ -101,7 +103,8 @@ class MeanImagesView(View):
         k, (h, w), _ = self.layout
         classes = ", and the class with the largest share of it" if self.classes is not None else ""
         return (f"left, the mean of each of the {k} components as a {h} by {w} grey image (black: "
-                f"pixel inked), titled with its weight π_j and its soft count N_j{classes}")
+                f"pixel inked) framed in the component's colour, titled with its index j, its weight "
+                f"π_j and its soft count N_j{classes}")
 
     def update_state(self, params, resp):
         _, shape, _ = self.layout
@@ -110,10 +113,11 @@ class MeanImagesView(View):
         self.set_titles(params, resp)
 
     def set_titles(self, params, resp):
-        """Titles ``pi_j``, ``N_j``; with ``classes``, the top class and its share under each image."""
+        """Titles "component j", ``pi_j``, ``N_j``; with ``classes``, the top class and its share
+        under each image."""
         nk = resp.sum(axis=0)
         for j, (title, w, n) in enumerate(zip(self.titles, params.weights, nk)):
-            title.set_text(rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}")
+            title.set_text(f"component {j}\n" rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}")
         if self.classes is not None:
             shares = (resp.T @ self.class_indicator) / np.maximum(nk, np.finfo(float).tiny)[:, None]
             for label, share in zip(self.class_labels, shares):

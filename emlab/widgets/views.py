@@ -1,4 +1,5 @@
-"""The pictures of each model: one View subclass per kind of data.
+"""The pictures of each model: one View subclass per kind of data.  Component j is drawn in its
+colour and a second cue of its own (``emlab.plot``): a hatching, a line style or a marker.
 
     CoinsView      coins: posterior r_ij per set of tosses as stacked bars, the coin biases
     PoissonView    counts (x (n,) ints): histogram split by responsibilities, mixture pmf
@@ -13,15 +14,21 @@ from numbers import Integral
 
 import numpy as np
 
+from matplotlib.layout_engine import TightLayoutEngine
+from matplotlib.legend_handler import HandlerTuple
+
 from .. import plot
 from .halfsteps import check_history
 from .view import View
 
+# A legend entry of a tuple (a component's bar, its line): the two side by side.
+LEGEND_HANDLERS = {tuple: HandlerTuple(ndivide=None, pad=0.3)}
+
 
 class CoinsView(View):
     """Coins: the responsibilities ``r_ij = P(coin j | set of tosses i)`` of each set as a stacked
-    bar (black tick: the set's share of heads), the coin biases ``theta_j``, and the
-    log-likelihood."""
+    bar (black tick: the set's share of heads), the coin biases ``theta_j`` (a bar per coin,
+    hatched as its share of the stacks), and the log-likelihood."""
 
     @classmethod
     def cannot_show(cls, history):
@@ -45,7 +52,9 @@ class CoinsView(View):
         if len(x) <= 12:
             self.ax.set_xticks(sets)
         names = [f"coin {chr(65 + j)}" if j < 26 else f"coin {j}" for j in range(params.k)]
-        self.bias_bars = self.ax_bias.barh(names, params.p, height=0.6, color=self.colors)
+        self.bias_bars = self.ax_bias.barh(names, params.p, height=0.6, color=self.colors,
+                                           hatch=plot.component_hatches(params.k), edgecolor="white",
+                                           linewidth=0.6)
         self.bias_text = [self.ax_bias.text(p + 0.02, j, f"{p:.2f}", va="center")
                           for j, p in enumerate(params.p)]
         self.ax_bias.set(xlim=(0, 1.2), xticks=[0, 0.5, 1], xlabel=r"heads probability $\theta_j$")
@@ -53,8 +62,9 @@ class CoinsView(View):
         self.moving(self.bars, ticks, self.bias_bars, self.bias_text)
 
     def drawing(self):
-        return (f"left, a bar per set of tosses split by P(coin j | set) with a tick at its share of heads; "
-                f"middle, the heads probability of each of the {self.history.params[0].k} coins")
+        return (f"left, a bar per set of tosses split by P(coin j | set), each coin in its own colour "
+                f"and hatching, with a tick at its share of heads; middle, the heads probability of each "
+                f"of the {self.history.params[0].k} coins, hatched the same way")
 
     def update_state(self, params, resp):
         plot.update_stacked_bars(self.bars, resp)
@@ -65,12 +75,19 @@ class CoinsView(View):
 
 
 class HistogramView(View):
-    """1-D data: the histogram of x, each bar split by the responsibilities;
-    ``pi_j p(x | theta_j)`` per component (dashed) and the mixture (black), from the model's
-    ``log_joint``; the log-likelihood.  A subclass gives ``support()`` and the labels (and
-    the names of the values and of the curves, in words)."""
+    """1-D data: the histogram of x, each bar split by the responsibilities (component j's share
+    in its colour and hatching); ``pi_j p(x | theta_j)`` per component, each in its own line
+    style, and the mixture (black, solid), from the model's ``log_joint``; the log-likelihood.
+    The legend pairs each component's bars with its line, in one row above the panel, off the
+    data.  A subclass gives ``support()`` and the labels (and the names of the values and of
+    the curves, in words)."""
     xlabel, ylabel, marker = "x", "density", None
     values_name, curve_name = "values of x", "density"
+
+    def __init__(self, history, **options):
+        super().__init__(history, **options)
+        # Room above the panels for the caption and, under it, the legend's row.
+        TightLayoutEngine(rect=(0, 0, 1, 0.86)).execute(self.fig)
 
     def support(self):
         """``(edges, grid)``: histogram bin edges, and where the curves are evaluated (as x)."""
@@ -86,14 +103,22 @@ class HistogramView(View):
         self.ax.set(xlim=(min(self.edges[0], xs[0]), max(self.edges[-1], xs[-1])),
                     xlabel=self.xlabel, ylabel=self.ylabel)
         self.set_height()
-        legend = self.ax.legend([*(c[0] for c in self.hist), self.lines[0]],
-                                [*(f"component {j}" for j in range(params.k)), "mixture"], fontsize=8)
+        # Each component's bars and line under one label; above the panel, so it covers no data.
+        self.legend_handles = [*((bars[0], line) for bars, line in zip(self.hist, self.lines[1])),
+                               self.lines[0]]
+        self.legend_labels = [*(f"component {j}" for j in range(params.k)), "mixture"]
+        legend = self.ax.legend(self.legend_handles, self.legend_labels, handler_map=LEGEND_HANDLERS,
+                                ncols=len(self.legend_labels), loc="lower left", bbox_to_anchor=(0, 1),
+                                fontsize=8, frameon=False, borderaxespad=0.2, handlelength=3.0,
+                                columnspacing=1.0)
+        legend.set_in_layout(False)
         self.moving(self.hist, self.lines, legend)
 
     def drawing(self):
         return (f"left, a histogram of the {self.values_name}, each bar split by the responsibilities of "
-                f"the {self.history.params[0].k} components, with each component's weighted "
-                f"{self.curve_name} (dashed) and the mixture's (black)")
+                f"the {self.history.params[0].k} components (each in its own colour and hatching), with "
+                f"each component's weighted {self.curve_name}, each in its own line style, and the "
+                f"mixture's (black, solid)")
 
     def set_height(self):
         """Room for the histogram and for the curves of every parameter set of the History."""
@@ -113,8 +138,8 @@ class HistogramView(View):
 
 class PoissonView(HistogramView):
     """Counts (x (n,) whole numbers: a Poisson mixture, or any model of counts): one histogram
-    bar per count, split by the responsibilities; ``pi_j p(x | theta_j)`` per component (dashed)
-    and the mixture pmf (black); the log-likelihood."""
+    bar per count, split by the responsibilities; ``pi_j p(x | theta_j)`` per component, each in
+    its own line style and marker, and the mixture pmf (black, solid); the log-likelihood."""
     xlabel, ylabel, marker = "count", "probability", "o"
     values_name, curve_name = "counts", "probability mass function"
 
@@ -134,7 +159,8 @@ class PoissonView(HistogramView):
 class DensityView(HistogramView):
     """One real variable (x (n,) or (n, 1): a Gaussian mixture with d = 1, or any such model):
     the histogram of x, each bar split by the responsibilities; ``pi_j p(x | theta_j)`` per
-    component (dashed) and the mixture density (black); the log-likelihood.
+    component, each in its own line style, and the mixture density (black, solid); the
+    log-likelihood.
 
     ``bins``: any ``numpy.histogram_bin_edges`` bins (default "auto", at most 40 bins).
     """
@@ -164,9 +190,10 @@ class DensityView(HistogramView):
 
 class EllipseView(View):
     """Gaussian mixture with d >= 2: the points (coordinates ``dims``) coloured by their
-    responsibilities, labelled points (``history.labels != -1``) as black-edged diamonds in
-    their class colour that stay fixed, an ellipse holding probability ``mass`` of each
-    component (of its marginal on ``dims``) with its mean (X); the log-likelihood.
+    responsibilities, each in the marker of its most responsible component; labelled points
+    (``history.labels != -1``) as black-edged diamonds in their class colour that stay fixed;
+    an ellipse holding probability ``mass`` of each component (of its marginal on ``dims``), in
+    the component's colour and line style, with its mean (X); the log-likelihood.
     ``axis_labels``: names of the two coordinates.
     """
 
@@ -199,8 +226,10 @@ class EllipseView(View):
             colors = self.colors[self.history.labels[fixed]]
             self.moving(self.ax.scatter(xy[fixed, 0], xy[fixed, 1], c=colors, marker="D", s=30,
                                         edgecolors="black", linewidths=0.9, zorder=2))
-        self.ellipses = [plot.ellipse(self.ax, mean, cov, self.mass, edgecolor=color, lw=2, zorder=3)
-                         for mean, cov, color in zip(*self.marginals(params), self.colors)]
+        self.ellipses = [plot.ellipse(self.ax, mean, cov, self.mass, edgecolor=color, linestyle=style,
+                                      lw=2, zorder=3)
+                         for mean, cov, color, style in zip(*self.marginals(params), self.colors,
+                                                            plot.component_linestyles(params.k))]
         self.centres = self.ax.scatter(*params.means[:, self.dims].T, c=self.colors, marker="X", s=70,
                                        edgecolors="black", linewidths=0.8, zorder=4)
         low, high = xy.min(axis=0), xy.max(axis=0)
@@ -214,9 +243,10 @@ class EllipseView(View):
     def drawing(self):
         names = self.axis_labels or [f"x{i + 1}" for i in self.dims]
         labelled = "" if self.free.all() else ", the labelled ones as diamonds in their class's colour"
-        return (f"left, the points ({names[0]} across, {names[1]} up) coloured by their responsibilities"
-                f"{labelled}, and an ellipse holding {self.mass:.0%} of each of the "
-                f"{self.history.params[0].k} components around its mean (X)")
+        return (f"left, the points ({names[0]} across, {names[1]} up) coloured by their responsibilities, "
+                f"each in the marker of its most responsible component{labelled}, and an ellipse "
+                f"holding {self.mass:.0%} of each of the {self.history.params[0].k} components around "
+                f"its mean (X), each in the component's colour and line style")
 
     def update_state(self, params, resp):
         plot.update_resp_points(self.points, resp[self.free], self.colors)
