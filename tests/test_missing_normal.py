@@ -266,18 +266,3 @@ def test_missing_normal_view_takes_another_run_on_the_same_data_in_place():
     assert view.same_data(second)
     view.set_history(second)
     assert view.points is points and view.history is second
-
-
-def test_show_figure_carries_its_alt_text():
-    import matplotlib.pyplot as plt
-    import emlab.widgets as widgets
-    fig, ax = plt.subplots()
-    ax.plot([0, 1], [0, 1])
-    shown = widgets.show_figure(fig, "A line from (0, 0) to (1, 1).")
-    assert not plt.fignum_exists(fig.number)                       # closed: not shown twice
-    data, metadata = shown._repr_mimebundle_()
-    assert data["text/plain"] == metadata["image/png"]["alt"] == "A line from (0, 0) to (1, 1)."
-    assert data["image/png"].startswith("iVBORw0KGgo")              # a base64 PNG
-    with pytest.raises(ValueError, match="describe the figure"):
-        widgets.show_figure(plt.figure(), " ")
-    plt.close("all")

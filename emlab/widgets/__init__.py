@@ -38,7 +38,7 @@ _HOMES = {
     "explorers": ("Explorer", "explorer", "semi_supervised_explorer"),
     "collapse_view": ("CollapseView",),
     "elbo_view": ("ElboView",),
-    "missing_data_views": ("LinkageView", "MissingNormalView", "show_figure", "FigureWithAlt"),
+    "missing_data_views": ("LinkageView", "MissingNormalView"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_MODULE_OF)

@@ -1,4 +1,4 @@
-"""Views of EM for incomplete data (models that are not mixtures), and figures with alt text.
+"""Views of EM for incomplete data (models that are not mixtures).
 
     LinkageView        the genetic linkage model (``emlab.linkage``): the observed counts with
                        the first cell split into its two latent cells by the E-step; the
@@ -9,7 +9,6 @@
                        complete rows, the incomplete rows at their E-step values
                        (x1, E[x2 | x1]) on the regression line, the covariance ellipse;
                        ell per iteration
-    show_figure        a static matplotlib figure as a PNG that carries alt text (FigureWithAlt)
 
 A model that is not a mixture has no responsibilities: each half-step shows the parameters
 and the stats of the model's own E-step (``model.expected_stats``: here the expected complete
@@ -19,52 +18,21 @@ counts, or the rows with their missing values filled in), None at the start (see
 Colours are Okabe-Ito (distinct under the common colour-vision deficiencies), each with a
 second cue: hatching, marker shape or line style.
 """
-import base64
-import io
-
 import numpy as np
 
 from .. import checks, linkage, missing_normal, plot
 from .halfsteps import number
 from .view import View
 
-# Okabe & Ito (2008): distinct under protanopia, deuteranopia and tritanopia.
-BLUE, VERMILLION, ORANGE, GREEN, PURPLE, GREY = \
-    "#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#999999"
-
-
-class FigureWithAlt:
-    """A static figure as a PNG that carries its description: Jupyter shows the image, with
-    ``alt`` stored beside it (as the image's ``alt`` metadata and as its text form, which is
-    what a text export, a screen reader's fallback and nbval's comparison read)."""
-
-    def __init__(self, png, alt):
-        self.png, self.alt = png, alt
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt}
-        return data, {"image/png": {"alt": self.alt}}
-
-    def __repr__(self):
-        return self.alt
-
-
-def show_figure(fig, alt, *, dpi=100):
-    """``fig`` (a matplotlib Figure) as a ``FigureWithAlt`` described by ``alt``, then closed
-    (so that the inline backend does not show it a second time).  End a cell with it."""
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("alt must describe the figure in words (a non-empty string)")
-    import matplotlib.pyplot as plt
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return FigureWithAlt(buffer.getvalue(), alt)
+# The components' palette (emlab.plot): distinct under the common colour-vision deficiencies,
+# every colour at >= 3:1 on white.
+BLUE, VERMILLION, PURPLE = plot.PALETTE[0], plot.PALETTE[1], plot.PALETTE[3]
 
 
 class LinkageView(View):
     """Genetic linkage (``emlab.linkage``): the counts, the first cell split by the E-step
     into u1 (probability 1/2, hatched grey) and u2 (theta/4, blue); ell(theta) (black) with
-    the E-step's lower bound (orange, dashed) and theta^(t) (a vermillion diamond), the MLE
+    the E-step's lower bound (reddish purple, dashed) and theta^(t) (a vermillion diamond), the MLE
     dotted; ell per iteration."""
     figsize = (9.6, 3.3)
     stats_name = "expected counts"
@@ -105,8 +73,7 @@ class LinkageView(View):
         y = self.history.x
         names = ["AB", "Ab", "aB", "ab"]
         cells = np.arange(4)
-        colors = [GREY, VERMILLION, VERMILLION, BLUE]
-        self.ax.bar(cells[1:], y[1:], width=0.7, color=colors[1:], edgecolor="black", linewidth=0.6)
+        self.ax.bar(cells[1:], y[1:], width=0.7, color=[VERMILLION, VERMILLION, BLUE], edgecolor="black", linewidth=0.6)
         u1, u2 = self.split(stats)
         self.bar_u1 = self.ax.bar([0], [u1], width=0.7, color="white", edgecolor="0.35",
                                   hatch="///", linewidth=0.6)[0]
@@ -128,7 +95,7 @@ class LinkageView(View):
         self.grid = grid
         self.ell_grid = np.array([linkage.log_likelihood(y, th) for th in grid])
         self.ax_bound.plot(grid, self.ell_grid, "-", color="black", lw=1.6, label=r"$\ell(\theta)$")
-        self.bound_line, = self.ax_bound.plot(grid, self.bound(stats), "--", color=ORANGE, lw=2,
+        self.bound_line, = self.ax_bound.plot(grid, self.bound(stats), "--", color=PURPLE, lw=2,
                                               label="E-step's lower bound")
         theta_hat = linkage.mle(y)
         self.ax_bound.axvline(theta_hat, color="0.3", ls=":", lw=1.2,
