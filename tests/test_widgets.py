@@ -549,3 +549,18 @@ def test_each_part_loads_without_what_it_does_not_need(blocked, code):
     script = f"import sys; sys.modules[{blocked!r}] = None\n{code}"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_starting_ellipses_are_not_cut_by_the_axes():
+    """A start whose circles reach past the data (Bishop's start on standardised data): the
+    axes hold every starting ellipse, measured on the drawn patch itself."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(150, 2)) * 0.6
+    start = gaussian.Params([0.5, 0.5], [[-1.0, 1.0], [1.0, -1.0]], np.stack([np.eye(2)] * 2))
+    view = widgets.EllipseView(emlab.run_em(gaussian, x, start, max_iter=2, tol=0), dpi=30)
+    view.update(0)
+    (x0, x1), (y0, y1) = view.ax.get_xlim(), view.ax.get_ylim()
+    for patch in view.ellipses:
+        box = patch.get_path().transformed(patch.get_patch_transform()).get_extents()
+        assert x0 <= box.x0 and box.x1 <= x1 and y0 <= box.y0 and box.y1 <= y1
+    assert x1 - x0 > np.ptp(x[:, 0]) + 0.5       # wider than the data alone: the circles reach out

@@ -232,7 +232,7 @@ class EllipseView(View):
                                                             plot.component_linestyles(params.k))]
         self.centres = self.ax.scatter(*params.means[:, self.dims].T, c=self.colors, marker="X", s=70,
                                        edgecolors="black", linewidths=0.8, zorder=4)
-        low, high = xy.min(axis=0), xy.max(axis=0)
+        low, high = self.extent(xy, self.history.params[0])
         pad = 0.05 * (high - low)
         names = self.axis_labels or [f"$x_{i + 1}$" for i in self.dims]
         self.ax.set(xlim=(low[0] - pad[0], high[0] + pad[0]), ylim=(low[1] - pad[1], high[1] + pad[1]),
@@ -253,6 +253,16 @@ class EllipseView(View):
         for artist, mean, cov in zip(self.ellipses, *self.marginals(params)):
             plot.update_ellipse(artist, mean, cov, self.mass)
         self.centres.set_offsets(params.means[:, self.dims])
+
+    def extent(self, xy, start):
+        """The lower and upper corners (2,) of a box holding the points ``xy`` (n, 2) and the
+        starting ellipses (of ``start``, the Params at t = 0), so that nothing shown at the
+        start is cut: an ellipse ``(x - mu)^T Sigma^{-1} (x - mu) <= r^2`` reaches
+        ``mu_d +- r sqrt(Sigma_dd)`` along axis d, with ``r^2 = -2 log(1 - mass)``."""
+        means, covs = self.marginals(start)
+        reach = np.sqrt(-2 * np.log1p(-self.mass) * np.diagonal(covs, axis1=1, axis2=2))
+        return (np.minimum(xy.min(axis=0), (means - reach).min(axis=0)),
+                np.maximum(xy.max(axis=0), (means + reach).max(axis=0)))
 
     def marginals(self, params):
         """Means (k, 2) and covariances (k, 2, 2) of each component's marginal on ``dims``."""
