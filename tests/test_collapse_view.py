@@ -4,6 +4,10 @@ import inspect
 
 import numpy as np
 import pytest
+from matplotlib.colors import same_color
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 import emlab
 from emlab import gaussian, poisson, widgets
@@ -76,17 +80,36 @@ def test_what_it_cannot_show(collapse):
 
 
 def test_the_legend_sits_above_the_left_panel_off_the_data_and_under_the_caption(collapse):
-    """The legend covered the collapsing component (issue 17): it is one row above the panel."""
+    """The legend covered the collapsing component (issue 17): it is DensityView's, one row above
+    the panel, and each component's entry shows its bars and its line."""
     h, j = collapse.history, collapse.component
     view = widgets.CollapseView(h, component=j, dpi=30)
     renderer = view.fig.canvas.get_renderer()
-    legends = [artist for artist in view.ax.get_children() if isinstance(artist, type(view.legend))]
-    assert legends == [view.legend]                                      # one legend, the row above
-    assert [t.get_text() for t in view.legend.texts] == ["component 0", "component 1", "component 2", "mixture"]
-    box, panel = view.legend.get_window_extent(renderer), view.ax.get_window_extent(renderer)
+    legend = view.ax.get_legend()
+    assert [artist for artist in view.ax.get_children() if isinstance(artist, Legend)] == [legend]
+    assert [t.get_text() for t in legend.texts] == ["component 0", "component 1", "component 2", "mixture"]
+    box, panel = legend.get_window_extent(renderer), view.ax.get_window_extent(renderer)
     caption = view.caption.get_window_extent(renderer)
     assert box.y0 >= panel.y1 - 1 and box.y1 <= caption.y0 + 1         # above the data, below the caption
     assert box.x0 >= panel.x0 - 1
+    # Each entry, between the previous label and its own: the component's bars and its line.
+    full_draw(view)                  # lays out the entries (the legend is redrawn at each step)
+    drawn = legend.findobj(lambda a: isinstance(a, (Rectangle, Line2D)) and a.get_visible())
+    left = [box.x0, *(t.get_window_extent(renderer).x1 for t in legend.texts)]
+    right = [t.get_window_extent(renderer).x0 for t in legend.texts]
+
+    def entry(k):
+        return [a for a in drawn if left[k] - 1 <= a.get_window_extent(renderer).x0 < right[k]]
+
+    total, components = view.lines
+    for k, (bars, line) in enumerate(zip(view.hist, components)):
+        shown = entry(k)
+        assert any(isinstance(a, Rectangle) and a.get_hatch() == bars[0].get_hatch()
+                   and a.get_facecolor() == bars[0].get_facecolor() for a in shown), f"component {k}'s bars"
+        assert any(isinstance(a, Line2D) and a.get_linestyle() == line.get_linestyle()
+                   and same_color(a.get_color(), line.get_color()) for a in shown), f"component {k}'s line"
+    [mixture] = entry(h.params[0].k)
+    assert mixture.get_linestyle() == total.get_linestyle() and same_color(mixture.get_color(), total.get_color())
     for t in [0, h.n_iter]:
         show(view, t)
         assert np.array_equal(pixels(view.png()), full_draw(view))      # blitting keeps up

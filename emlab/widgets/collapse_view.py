@@ -7,7 +7,6 @@ every iteration (log scale), to watch a component collapse onto a data point (no
 from numbers import Integral
 
 import numpy as np
-from matplotlib.layout_engine import TightLayoutEngine
 
 from .. import plot
 from .views import DensityView
@@ -21,17 +20,15 @@ class CollapseView(DensityView):
 
     The curves are also evaluated at the last mean of ``component``, so that a spike on a data
     point is drawn at its full height, and the y axis is set by the histogram alone: as in
-    Bishop's Fig. 9.7, the spike may leave the frame.  The legend sits in one row above the
-    left panel, off the data: the component that collapses is the one to watch, and a legend
-    inside the panel would cover it.
+    Bishop's Fig. 9.7, the spike may leave the frame.  The legend is DensityView's: one row
+    above the left panel, each component's bars with its line, off the data (the component
+    that collapses is the one to watch, and a legend inside the panel would cover it).
     """
     figsize = (11.0, 3.8)
 
     def __init__(self, history, *, component, **options):
         self.component = component
         super().__init__(history, **options)
-        # Room above the panels for the caption and, under it, the legend's row.
-        TightLayoutEngine(rect=(0, 0, 1, 0.86)).execute(self.fig)
 
     @classmethod
     def cannot_show(cls, history):
@@ -65,7 +62,6 @@ class CollapseView(DensityView):
 
     def draw_state(self, params, resp):
         super().draw_state(params, resp)
-        self.legend_above()
         marker = plot.component_markers(len(self.colors))[self.component]     # its second cue, as elsewhere
         (self.var_line,) = self.ax_var.semilogy(self.variances, "-", marker=marker, ms=4,
                                                 color=self.colors[self.component])
@@ -74,19 +70,6 @@ class CollapseView(DensityView):
         self.ax_var.set(xlabel="iteration", ylabel=f"variance of component {self.component}")
         self.moving(self.var_marker, self.var_text)         # redrawn at every step
         self.update_variance()
-
-    def legend_above(self):
-        """The histogram's legend (inside the left panel, where the spike grows) moved into one
-        row above the panel.  Outside the axes it covers nothing that moves, so it is drawn
-        once with the background rather than at every step."""
-        inside = self.ax.get_legend()
-        handles, labels = inside.legend_handles, [text.get_text() for text in inside.texts]
-        self.blit._moving.remove(inside)
-        inside.remove()
-        self.legend = self.ax.legend(handles, labels, ncols=len(labels), loc="lower left", bbox_to_anchor=(0, 1),
-                                     fontsize=10, frameon=False, borderaxespad=0.2, handlelength=1.5,
-                                     columnspacing=1.0)
-        self.legend.set_in_layout(False)
 
     def history_changed(self):
         super().history_changed()
