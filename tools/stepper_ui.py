@@ -47,6 +47,14 @@ class StepperUI:
         """What the live region says (the half-step shown, in words)."""
         return self.root.locator("[role=status]").text_content()
 
+    def wait_said(self, start, timeout=30_000):
+        """Wait until the live region's words begin with ``start``; returns them.  (The region
+        and the image are two widgets: the page may paint one before the other.)"""
+        self.page.wait_for_function(
+            "([root, start]) => (root.querySelector('[role=status]')?.textContent ?? '').startsWith(start)",
+            arg=[self.root.element_handle(), start], timeout=timeout)
+        return self.said()
+
     def pixels(self):
         """The image as the browser decoded it: a digest of its bitmap (drawn on a canvas; the
         same picture gives the same digest, without a screenshot's cost)."""

@@ -102,9 +102,10 @@ class Stepper(widgets.VBox):
         its image, the alt text, the live region and the half-step box."""
         self.view.update(step)
         self.step = step
-        self.image.value = self.view.png()
-        self.image.tooltip = self.view.alt_text()
-        self.say(self.view.announcement())
+        self.say(self.view.announcement())          # the words first, then the picture they describe
+        with self.image.hold_sync():                # the picture and its alt text in one message
+            self.image.value = self.view.png()
+            self.image.tooltip = self.view.alt_text()
         self._moving_controls = True
         try:
             self.half_step.value = step

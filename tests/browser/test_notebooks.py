@@ -52,9 +52,10 @@ def check_stepper(stepper, name, times_ms):
     # half-step ▶ then ◀ half-step: iteration 0's E-step, its M-step, and back.
     stepper.go_to(1)
     e_step = stepper.pixels()
-    assert stepper.said().startswith("iteration 0, E-step")
+    stepper.wait_said("iteration 0, E-step")
     stepper.step(1)
-    assert stepper.said().startswith("iteration 0, M-step") and stepper.pixels() != e_step
+    stepper.wait_said("iteration 0, M-step")
+    assert stepper.pixels() != e_step
     stepper.step(-1)
     assert stepper.pixels() == e_step, "◀ half-step did not restore the figure"
 

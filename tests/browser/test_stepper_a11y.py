@@ -4,7 +4,7 @@ first stepper after Run All, driven by keys alone (Tab from its cell to its cont
 Chromium's accessibility tree (the DevTools protocol's, what a screen reader is given) is read:
 the controls' names, the Repeat checkbox's checked state, the figure's name (its alt text) and
 the live region's text.  Each control's focus outline has a contrast of at least 3:1 against the
-page; axe-core (from npm, installed with the decks' other packages by tools/offline_export.py)
+page; axe-core (from npm, installed by tools/offline_export.py's ``axe_script``)
 finds no WCAG 2.0/2.1 A or AA violation in the stepper's output area.  The live region and
 the alt text over the five half-steps are printed (a transcript).
 
@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 import pytest
-from offline_export import install_vendor
+from offline_export import axe_script
 
 import emlab
 from emlab import poisson, widgets
@@ -41,15 +41,6 @@ FOCUS_JS = """() => {
     return {tag: e.tagName, text: (e.innerText || e.type || '').trim(), style: s.outlineStyle,
             width: parseFloat(s.outlineWidth), color: s.outlineColor, behind};
 }"""
-
-
-def axe_script():
-    """axe-core's axe.min.js, from the npm packages tools/offline_export.py installs."""
-    path = install_vendor() / "axe-core" / "axe.min.js"
-    if not path.exists():
-        pytest.fail(f"{path} is missing: axe-core must be one of tools/offline_export.py's PACKAGES",
-                    pytrace=False)
-    return path
 
 
 def luminance(rgb):
