@@ -5,13 +5,11 @@ areas of each notebook after Run All in JupyterLab (tests/browser/test_notebooks
 ``output_area_violations`` from here).
 
 axe-core comes from npm like reveal.js (tools/offline_export.py, ``TEST_PACKAGES``); it is
-injected once per page and run offline.  The rules in ``PENDING`` are others' work in
-progress (issue 20): their violations are reported (a warning per page, and
-artifacts/browser/axe/<page>.json), not failed; every other rule fails the test.
+injected once per page and run offline.  Any violation fails the test; each page's violations
+are also written to artifacts/browser/axe/<page>.json.
 """
 import json
 import os
-import warnings
 
 import pytest
 
@@ -20,14 +18,6 @@ from slideshow import notebook_cells, slide_type, stepper_cell_indices
 
 pytestmark = pytest.mark.browser
 
-# The rules still being fixed elsewhere, and by whom (issue 20).  Remove each as its fix lands;
-# once this is empty, every violation fails (the integration removes it).
-PENDING = {
-    "button-name": "the animation's Play/Stop/Repeat buttons named by Font Awesome glyphs (emlab/widgets)",
-    "image-alt": "the stepper's <img> (emlab/widgets); figures without alt text (the notebooks: emlab.plot.show)",
-    "aria-input-field-name": "the stepper's and explorers' unnamed sliders (emlab/widgets)",
-    "label": "the animation's unlabelled slider (emlab/widgets)",
-}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # axe.run on CONTEXT (``document``, or {include, exclude} selectors); resolves to the violations
 # as {rule: {impact, help, count, nodes: [the first five, as target and HTML]}}.
@@ -46,10 +36,6 @@ UNHIDE_SLIDES_JS = """() => document.querySelectorAll('.reveal .slides [hidden],
     .forEach(e => { e.removeAttribute('hidden'); e.removeAttribute('aria-hidden'); })"""
 MATHJAX_DONE_JS = ("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue "
                    "&& MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running")
-
-
-class AxeReport(UserWarning):
-    """A page's violations of the rules still pending: reported, not failed."""
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +59,6 @@ def run_axe(page, script, context="document"):
     return page.evaluate(AXE_RUN_JS.replace("CONTEXT", context), TAGS)
 
 
-def split_pending(violations):
-    """(violations of rules not pending, those of pending rules)."""
-    failing = {rule: v for rule, v in violations.items() if rule not in PENDING}
-    pending = {rule: v for rule, v in violations.items() if rule in PENDING}
-    return failing, pending
-
-
 def grouped(violations):
     """``rule (impact): count`` per rule, for a message."""
     return ", ".join(f"{rule} ({v['impact']}): {v['count']}" for rule, v in sorted(violations.items()))
@@ -93,13 +72,10 @@ def save(where, violations, artifacts):
 
 
 def report(where, violations, artifacts):
-    """Save ``where``'s violations, warn about the pending ones and fail on any other."""
+    """Save ``where``'s violations and fail on any."""
     save(where, violations, artifacts)
-    failing, pending = split_pending(violations)
-    if pending:
-        warnings.warn(AxeReport(f"{where}: pending (issue 20) {grouped(pending)}"), stacklevel=2)
-    assert failing == {}, (f"{where}: axe finds {grouped(failing)}\n" + "\n".join(
-        f"  {rule}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for rule, v in failing.items()))
+    assert violations == {}, (f"{where}: axe finds {grouped(violations)}\n" + "\n".join(
+        f"  {rule}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for rule, v in violations.items()))
 
 
 # ---- the exported pages and decks --------------------------------------------------------------

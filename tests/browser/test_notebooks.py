@@ -12,7 +12,7 @@ solutions out; its slides are the full notebook's):
   Each slide's height is measured against the window (1280x720) and checked in
   test_live_slides_fit;
 - WCAG 2.1 AA in the output areas after Run All: axe-core's violations (as
-  tests/browser/test_accessibility.py checks the exported pages), reported at the end."""
+  tests/browser/test_accessibility.py checks the exported pages): none may be found."""
 import json
 import statistics
 import time
