@@ -13,8 +13,9 @@ unlabelled rows ``x_i``, ``i in U``; one mixture component per class.
 
 ``estimate_from_labels`` + ``predict`` is the purely supervised classifier (Gaussian
 class-conditionals, i.e. quadratic discriminant analysis); ``match_labels`` and ``accuracy``
-score predictions; ``labelled_count_sweep`` compares all four as the number of labelled
-points grows.
+score predictions; ``draw_labelled`` picks the labelled rows of one draw and ``draw_accuracy``
+scores a fit on the others; ``labelled_count_sweep`` compares all four as the number of
+labelled points grows.
 """
 import numpy as np
 import pandas as pd
@@ -132,15 +133,56 @@ def draw_labelled(truth, n_labelled, rng):
             return np.sort(rows)
 
 
+def draw_accuracy(params, x, truth, labelled, *, name_by_labels=False):
+    """Accuracy of a fitted mixture on the rows of one labelled draw that were not labelled.
+
+    With L = ``labelled`` and U the other rows of x:
+    ``(1/|U|) sum_{i in U} [c(yhat_i) = truth_i]``, ``yhat_i = predict(params, x_i)``, where
+    c names the components: c(j) = j for a fit whose components start from the labels ((b),
+    (c), the supervised classifier), or, with ``name_by_labels``,
+    ``c = match_labels(predict(params, x_L), truth_L, k)``, named by the labelled rows, the
+    only truth a user has ((a), whose components carry no class names).  The score that
+    ``labelled_count_sweep`` gives each method of each draw.
+
+    params gaussian.Params (k components, d), x (n, d), truth (n,) ints 0..k-1, labelled
+    (m,) distinct row indices of x, 1 <= m < n (``draw_labelled(truth, m, seed)``)
+    -> float in [0, 1].
+    """
+    params = checks.instance(params, gaussian.Params, "params")
+    x = gaussian.check_x(x)
+    truth = checks.as_array(truth, "truth", ndim=1, shape=(len(x),), integer=True)
+    if truth.min() < 0 or truth.max() >= params.k:
+        raise ValueError(f"truth must hold classes 0..{params.k - 1} (one per component of "
+                         f"params), got values from {truth.min()} to {truth.max()}")
+    labelled = checks.as_array(labelled, "labelled", ndim=1, integer=True)
+    if not 1 <= len(labelled) < len(x):
+        raise ValueError(f"labelled must hold from 1 to {len(x) - 1} rows of x (leaving a row to "
+                         f"score), got {len(labelled)}")
+    if labelled.min() < 0 or labelled.max() >= len(x):
+        raise ValueError(f"labelled must hold row indices 0..{len(x) - 1}, got values from "
+                         f"{labelled.min()} to {labelled.max()}")
+    if not isinstance(name_by_labels, bool):
+        raise TypeError(f"name_by_labels must be True or False, got {type(name_by_labels).__name__}")
+    mask = np.zeros(len(x), dtype=bool)
+    mask[labelled] = True
+    if np.count_nonzero(mask) != len(labelled):
+        raise ValueError("labelled must hold distinct row indices, got a row twice")
+    pred = predict(params, x[~mask])
+    if name_by_labels:
+        pred = match_labels(predict(params, x[mask]), truth[mask], params.k)[pred]
+    return accuracy(pred, truth[~mask])
+
+
 def labelled_count_sweep(x, truth, counts, seeds, *, start_reg_covar=0.1, **em_options):
     """Accuracy of (a), (b), (c) and the supervised classifier against the number of labels.
 
     For each count m and seed s: ``draw_labelled(truth, m, s)`` picks the labelled rows of
     ``x`` (their ``truth`` is revealed), the other rows stay unlabelled and are the ones
-    scored.  (a) runs on all rows from ``init_random(x, k, s)`` (it ignores labels, so one
-    fit per seed serves every m); its components are named by ``match_labels`` on the
-    labelled rows, the only truth a user has.  (b), (c) and the supervised classifier
-    (``estimate_from_labels`` + ``predict``) get their class names from their start.
+    scored, by ``draw_accuracy``.  (a) runs on all rows from ``init_random(x, k, s)`` (it
+    ignores labels, so one fit per seed serves every m); its components are named by
+    ``match_labels`` on the labelled rows, the only truth a user has.  (b), (c) and the
+    supervised classifier (``estimate_from_labels`` + ``predict``) get their class names
+    from their start.
     ``start_reg_covar`` regularises the labelled-row estimates (a class with one labelled
     point has no covariance of its own); ``em_options`` go to ``run_em``.
 
@@ -156,28 +198,25 @@ def labelled_count_sweep(x, truth, counts, seeds, *, start_reg_covar=0.1, **em_o
     if not counts or not seeds:
         raise ValueError("counts and seeds must each hold at least one value")
     unsupervised = {s: fit_unsupervised(x, k, s, **em_options) for s in seeds}
-    rows = []
+    table = []
     for m in counts:
         for s in seeds:
-            labelled = np.zeros(len(x), dtype=bool)
-            labelled[draw_labelled(truth, m, s)] = True
-            x_l, y_l, x_u, t_u = x[labelled], truth[labelled], x[~labelled], truth[~labelled]
+            rows = draw_labelled(truth, m, s)
+            x_l, y_l, x_u = x[rows], truth[rows], np.delete(x, rows, axis=0)
             fit_b = fit_labelled_then_unlabelled(x_l, y_l, x_u, k, start_reg_covar=start_reg_covar,
                                                  **em_options)
             fit_c = fit_semi_supervised(x_l, y_l, x_u, k, start_reg_covar=start_reg_covar,
                                         **em_options)
             supervised = estimate_from_labels(x_l, y_l, k, reg_covar=start_reg_covar)
-            params_a = unsupervised[s].params[-1]
-            names_a = match_labels(predict(params_a, x_l), y_l, k)
-            scores = [
-                (accuracy(names_a[predict(params_a, x_u)], t_u), unsupervised[s].n_iter),
-                (accuracy(predict(fit_b.params[-1], x_u), t_u), fit_b.n_iter),
-                (accuracy(predict(fit_c.params[-1], x_u), t_u), fit_c.n_iter),
-                (accuracy(predict(supervised, x_u), t_u), 0),
-            ]
-            rows += [{"n_labelled": m, "seed": s, "method": method, "accuracy": acc, "n_iter": it}
-                     for method, (acc, it) in zip(METHODS, scores)]
-    return pd.DataFrame(rows)
+            fits = [(unsupervised[s].params[-1], unsupervised[s].n_iter),
+                    (fit_b.params[-1], fit_b.n_iter), (fit_c.params[-1], fit_c.n_iter),
+                    (supervised, 0)]
+            table += [{"n_labelled": m, "seed": s, "method": method,
+                       "accuracy": draw_accuracy(params, x, truth, rows,
+                                                 name_by_labels=method == METHODS[0]),
+                       "n_iter": n_iter}
+                      for method, (params, n_iter) in zip(METHODS, fits)]
+    return pd.DataFrame(table)
 
 
 def _labelled(x, y, k, name):

@@ -334,6 +334,13 @@ def test_coins_landscape_matches_scipy_and_a_start_on_the_diagonal_stays_on_it()
     assert type(learned.stepper.view) is widgets.CoinsView
 
 
+def classes(params, rows):
+    """The class of highest pi_j N(x | mu_j, Sigma_j) of each row, with scipy.stats."""
+    return np.argmax([params.weights[j] * stats.multivariate_normal.pdf(rows, params.means[j],
+                                                                         params.covariances[j])
+                      for j in range(params.k)], axis=0)
+
+
 def test_semi_supervised_explorer_gives_the_sweeps_numbers():
     truth_params = gaussian.Params([0.6, 0.4], [[0.0, 0.0], [2.0, 1.5]],
                                    [[[1.5, 0.6], [0.6, 1.0]], [[0.8, -0.4], [-0.4, 1.2]]])
@@ -355,6 +362,17 @@ def test_semi_supervised_explorer_gives_the_sweeps_numbers():
                                  labels=np.r_[truth[labelled], np.full(len(x) - m, -1)],
                                  max_iter=200, tol=1e-6, reg_covar=1e-6)
         assert_shows(e, reference)
+        # The scores by hand: the class of highest pi_j N(x | mu_j, Sigma_j) on the other rows;
+        # unsupervised EM's components named (as they are, or swapped) by whichever gets more
+        # labelled rows right.
+        semi = np.mean(classes(reference.params[-1], x[~labelled]) == truth[~labelled])
+        assert f"{semi:.1%} of the other {len(x) - m} points right" in e.caption.value
+        unsupervised = emlab.run_em(gaussian, x, gaussian.init_random(x, 2, seed), max_iter=200,
+                                    tol=1e-6, reg_covar=1e-6).params[-1]
+        as_is = np.sum(classes(unsupervised, x[labelled]) == truth[labelled])
+        if 2 * as_is != m:                                          # one naming is better
+            named = classes(unsupervised, x[~labelled]) ^ (2 * as_is < m)
+            assert f"unsupervised EM: {np.mean(named == truth[~labelled]):.1%}" in e.caption.value
     e.controls["n_labelled"].value = 1
     assert "n_labelled must be from 2 (one per class)" in e.stepper.message.value
     e.controls["n_labelled"].value = 4

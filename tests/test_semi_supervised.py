@@ -1,9 +1,12 @@
 """emlab.semi_supervised against independent references: numpy's per-class moments,
 scikit-learn's GaussianMixture, a plain scipy.stats implementation of semi-supervised EM,
-and hand-worked label matching."""
+hand-worked label matching and scoring, and scikit-learn's accuracy_score."""
+from itertools import permutations
+
 import numpy as np
 import pytest
 from scipy import stats
+from sklearn.metrics import accuracy_score
 from sklearn.mixture import GaussianMixture
 
 from emlab import data, gaussian
@@ -83,6 +86,61 @@ def test_draw_labelled_is_random_distinct_and_has_every_class():
         rows = ss.draw_labelled(truth, 2, seed)
         assert len(set(rows)) == 2 and set(truth[rows]) == {0, 1}
     np.testing.assert_array_equal(ss.draw_labelled(truth, 10, 3), ss.draw_labelled(truth, 10, 3))
+
+
+# ---------------------------------------------------------------- scoring one draw
+
+# 1-D, two components with equal weights and variances: a point goes to the nearer mean, -2
+# (component 0) or +2 (component 1).
+LINE = gaussian.Params([0.5, 0.5], [[-2.0], [2.0]], [[[1.0]], [[1.0]]])
+LINE_X = np.array([[-3.0], [-1.0], [0.5], [1.0], [3.0], [-2.5], [2.5], [4.0]])   # components 0 0 1 1 1 0 1 1
+LINE_TRUTH = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+
+
+def test_draw_accuracy_by_hand():
+    # Rows 0 and 4 labelled; scored: rows 1, 2, 3, 5, 6, 7, components 0 1 1 0 1 1 against
+    # classes 1 1 0 0 0 0: rows 2 and 5 right, 2 of 6.  Named by the labelled rows (row 0:
+    # component 0 is class 1, row 4: component 1 is class 0) the components read 1 0 0 1 0 0:
+    # rows 1, 3, 6, 7 right, 4 of 6.
+    assert ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [0, 4]) == pytest.approx(2 / 6)
+    assert ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [0, 4], name_by_labels=True) == pytest.approx(4 / 6)
+    # Labelled rows 1 and 3 (component 0 is class 1, component 1 class 0 again) leave rows
+    # 0, 2, 4, 5, 6, 7: named 1 0 0 1 0 0 against 1 1 0 0 0 0, 4 of 6; unnamed, 2 of 6.
+    assert ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [3, 1], name_by_labels=True) == pytest.approx(4 / 6)
+    assert ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [3, 1]) == pytest.approx(2 / 6)
+
+
+def test_draw_accuracy_is_sklearns_accuracy_score(rows):
+    """A fit started from the labels ((b)) scored as is; unsupervised EM ((a), three components)
+    named by the permutation of classes that gets the most labelled rows right, found by trying
+    every permutation, then scored: both with scikit-learn's predict and accuracy_score."""
+    x_l, y_l, x_u, t_u = rows
+    x, truth, labelled = np.vstack([x_l, x_u]), np.r_[y_l, t_u], np.arange(len(x_l))
+    start = ss.estimate_from_labels(x_l, y_l, 2)
+    gm = sklearn_from(start, np.linalg.inv(start.covariances), tol=1e-6, max_iter=500).fit(x_u)
+    fit = gaussian.Params(gm.weights_, gm.means_, gm.covariances_)
+    np.testing.assert_array_equal(ss.predict(fit, x_u), gm.predict(x_u))
+    assert ss.draw_accuracy(fit, x, truth, labelled) == accuracy_score(t_u, gm.predict(x_u))
+
+    truth_params = gaussian.Params([0.3, 0.3, 0.4], [[0, 0], [3, 0], [1, 3]], np.stack([np.eye(2)] * 3))
+    x3, t3 = gaussian.sample(truth_params, 300, np.random.default_rng(3))
+    labelled = np.random.default_rng(4).choice(300, size=7, replace=False)
+    scored = np.setdiff1d(np.arange(300), labelled)
+    gm = GaussianMixture(3, covariance_type="full", random_state=1).fit(x3)
+    for order in permutations(range(3)):          # the fit's components in every order
+        order = list(order)
+        gm.weights_, gm.means_, gm.covariances_ = gm.weights_[order], gm.means_[order], gm.covariances_[order]
+        gm.precisions_cholesky_ = gm.precisions_cholesky_[order]
+        fit = gaussian.Params(gm.weights_, gm.means_, gm.covariances_)
+        pred = gm.predict(x3)
+        np.testing.assert_array_equal(ss.predict(fit, x3), pred)
+        right = {perm: accuracy_score(t3[labelled], np.array(perm)[pred[labelled]], normalize=False)
+                 for perm in permutations(range(3))}
+        best = max(right, key=right.get)
+        assert sorted(right.values())[-2] < right[best]                 # one best naming
+        expected = accuracy_score(t3[scored], np.array(best)[pred[scored]])
+        assert ss.draw_accuracy(fit, x3, t3, labelled, name_by_labels=True) == expected
+        assert ss.draw_accuracy(fit, x3, t3, labelled) == accuracy_score(t3[scored], pred[scored])
 
 
 # ---------------------------------------------------------------- (a), (b) against scikit-learn
@@ -192,6 +250,37 @@ def test_sweep_is_a_tidy_table(rows):
     assert set(sweep["method"]) == set(ss.METHODS)
 
 
+def test_sweep_entries_by_scipy(rows):
+    """Two entries of the sweep recomputed for the draw (8, seed 3), scored on the other rows
+    with the class of highest pi_j N(x | mu_j, Sigma_j) (scipy.stats): the supervised
+    classifier (per-class shares, means and biased covariances + start_reg_covar I of the
+    labelled rows), and unsupervised EM from seed 3, whose components come out swapped: the
+    labelled rows name them (2 of 8 right as they are, so the swap)."""
+    _, _, x_u, t_u = rows
+    x, truth = x_u[:200], t_u[:200]
+    sweep = ss.labelled_count_sweep(x, truth, [8], [3], max_iter=500, reg_covar=1e-6)
+    got = sweep.set_index("method")["accuracy"]
+    labelled = np.zeros(len(x), dtype=bool)
+    labelled[ss.draw_labelled(truth, 8, 3)] = True
+
+    def classes(weights, means, covariances, points):
+        return np.argmax([weights[j] * stats.multivariate_normal.pdf(points, means[j], covariances[j])
+                          for j in range(2)], axis=0)
+
+    members = [x[labelled & (truth == j)] for j in range(2)]
+    supervised = classes([len(m) / 8 for m in members], [m.mean(axis=0) for m in members],
+                         [np.cov(m, rowvar=False, bias=True) + 0.1 * np.eye(2) for m in members],
+                         x[~labelled])
+    assert got["supervised only"] == pytest.approx(np.mean(supervised == truth[~labelled]), abs=1e-12)
+
+    fit = ss.fit_unsupervised(x, 2, 3, max_iter=500, reg_covar=1e-6).params[-1]
+    parts = (fit.weights, fit.means, fit.covariances)
+    assert np.sum(classes(*parts, x[labelled]) == truth[labelled]) == 2
+    swapped = 1 - classes(*parts, x[~labelled])
+    assert got["(a) unsupervised"] == pytest.approx(np.mean(swapped == truth[~labelled]), abs=1e-12)
+    assert got["(a) unsupervised"] > 0.5
+
+
 # ---------------------------------------------------------------- bad input
 
 def test_arguments_are_checked_with_clear_messages(rows):
@@ -216,6 +305,22 @@ def test_arguments_are_checked_with_clear_messages(rows):
         ss.fit_unsupervised(x_u, 2.0, 0)
     with pytest.raises(ValueError, match="counts and seeds"):
         ss.labelled_count_sweep(x_u, t_u, [], [0])
+    with pytest.raises(TypeError, match="params must be emlab.gaussian_params.Params"):
+        ss.draw_accuracy("fit", LINE_X, LINE_TRUTH, [0, 4])
+    with pytest.raises(ValueError, match="truth must hold classes 0..1"):
+        ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH + 1, [0, 4])
+    with pytest.raises(ValueError, match="labelled must hold distinct row indices"):
+        ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [0, 4, 0])
+    with pytest.raises(ValueError, match="labelled must hold row indices 0..7"):
+        ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [0, 8])
+    with pytest.raises(ValueError, match="labelled must hold from 1 to 7 rows"):
+        ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, np.arange(8))
+    with pytest.raises(TypeError, match="labelled must be an array of numbers"):
+        ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [True, False])
+    with pytest.raises(TypeError, match="name_by_labels must be True or False"):
+        ss.draw_accuracy(LINE, LINE_X, LINE_TRUTH, [0, 4], name_by_labels=1)
+    with pytest.raises(ValueError, match="x has d = 2 columns but params.means has d = 1"):
+        ss.draw_accuracy(LINE, np.hstack([LINE_X, LINE_X]), LINE_TRUTH, [0, 4])
 
 
 def test_caller_arrays_are_not_modified(rows):

@@ -191,8 +191,8 @@ def semi_supervised_run(x, truth, *, n_labelled=8, seed=0, start_reg_covar=0.1, 
     ``draw_labelled(truth, n_labelled, seed)`` picks the labelled rows of x (their ``truth`` is
     revealed); ``fit_semi_supervised`` runs on them and the other rows, and both it and
     unsupervised EM from ``init_random(x, k, seed)`` (``fit_unsupervised``; pass it as
-    ``unsupervised`` to reuse it) are scored on the other rows.  x (n, d), truth (n,) ints
-    0..k-1.  -> LabelledRun.
+    ``unsupervised`` to reuse it) are scored on the other rows by ``draw_accuracy``, as the
+    sweep scores them.  x (n, d), truth (n,) ints 0..k-1.  -> LabelledRun.
     """
     x = gaussian.check_x(x)
     truth = checks.as_array(truth, "truth", ndim=1, shape=(len(x),), integer=True)
@@ -202,16 +202,14 @@ def semi_supervised_run(x, truth, *, n_labelled=8, seed=0, start_reg_covar=0.1, 
     if not k <= n_labelled < len(x):
         raise ValueError(f"n_labelled must be from {k} (one per class) to {len(x) - 1} (leaving a "
                          f"point to score), got {n_labelled}")
-    labelled = np.zeros(len(x), dtype=bool)
-    labelled[ss.draw_labelled(truth, n_labelled, seed)] = True
-    x_l, y_l, x_u, t_u = x[labelled], truth[labelled], x[~labelled], truth[~labelled]
+    rows = ss.draw_labelled(truth, n_labelled, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if unsupervised is None:
             unsupervised = ss.fit_unsupervised(x, k, seed, max_iter=max_iter, tol=tol, **em_options)
-        fit = ss.fit_semi_supervised(x_l, y_l, x_u, k, start_reg_covar=start_reg_covar,
-                                     max_iter=max_iter, tol=tol, **em_options)
-    params_a = unsupervised.params[-1]
-    names_a = ss.match_labels(ss.predict(params_a, x_l), y_l, k)
-    return LabelledRun(fit, ss.accuracy(ss.predict(fit.params[-1], x_u), t_u), unsupervised,
-                       ss.accuracy(names_a[ss.predict(params_a, x_u)], t_u), len(x_u))
+        fit = ss.fit_semi_supervised(x[rows], truth[rows], np.delete(x, rows, axis=0), k,
+                                     start_reg_covar=start_reg_covar, max_iter=max_iter, tol=tol,
+                                     **em_options)
+    return LabelledRun(fit, ss.draw_accuracy(fit.params[-1], x, truth, rows), unsupervised,
+                       ss.draw_accuracy(unsupervised.params[-1], x, truth, rows, name_by_labels=True),
+                       len(x) - n_labelled)
