@@ -28,21 +28,24 @@ MIN_ALT_WORDS = 3
 class FigureOutput:
     """A static figure as Jupyter shows it: a PNG in an ``<img>`` with its alt text.
 
-    Its mimebundle is ``text/html`` (``<img src="data:image/png;base64,..." alt="...">``)
-    and ``text/plain`` (the alt text).  HTML, because JupyterLab's image renderer (4.x)
+    Its mimebundle is ``text/html`` (``<img src="data:image/png;base64,..." alt="..."
+    data-smallest-text-px="...">``: the smallest text of the figure in pixels of the image at
+    its natural size, ``emlab.plot.smallest_text_px``, for a browser test to read) and
+    ``text/plain`` (the alt text).  HTML, because JupyterLab's image renderer (4.x)
     draws an ``image/png`` output as an ``<img>`` with no alt, whatever the output's
     metadata says, while its HTML renderer keeps ``alt`` (trusted or sanitized); nbconvert's
     pages and decks copy the HTML as it is.  The text form is what a text export and
     nbval's comparison read.
     """
 
-    def __init__(self, png, alt, width=None):
-        self.png, self.alt, self.width = png, alt, width
+    def __init__(self, png, alt, width=None, text_px=None):
+        self.png, self.alt, self.width, self.text_px = png, alt, width, text_px
 
     def html(self):
         size = "" if self.width is None else f' width="{self.width}"'
+        text = "" if self.text_px is None else f' data-smallest-text-px="{self.text_px:g}"'
         return (f'<img src="data:image/png;base64,{base64.b64encode(self.png).decode("ascii")}"'
-                f'{size} alt="{html.escape(self.alt, quote=True)}">')
+                f'{size} alt="{html.escape(self.alt, quote=True)}"{text}>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html(), "text/plain": self.alt}
@@ -81,8 +84,13 @@ def figure_output(fig, alt):
 
     The PNG is the one the inline backend would show (IPython's ``print_figure`` at the
     figure's dpi, facecolor and edgecolor, with the backend's ``print_figure_kwargs``:
-    ``bbox_inches="tight"``).  ``alt`` must say what the figure shows (``check_alt``).
+    ``bbox_inches="tight"``).  ``alt`` must say what the figure shows (``check_alt``).  Its
+    ``text_px`` is the figure's smallest text in pixels of the image as shown (at the figure's
+    dpi; a retina PNG is shown at half its width): ``emlab.plot.smallest_text_px``.  The figure
+    is drawn as it is: text made with ``emlab.plot.style`` (or ``text_style``) is readable on a
+    slide.
     """
+    from .plot import smallest_text_px           # plot imports this module
     alt = check_alt(alt)
     if not hasattr(fig, "canvas") or not hasattr(fig, "axes"):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -90,21 +98,27 @@ def figure_output(fig, alt):
     png = print_figure(fig, "retina" if retina else "png", **kwargs)
     if png is None:
         raise ValueError("the figure is empty (no axes, no lines): nothing to show")
+    text_px = smallest_text_px(fig)                # drawn: its tick labels have their text
     width = Image.open(io.BytesIO(png)).size[0] // 2 if retina else None
     if "matplotlib.pyplot" in sys.modules:        # a pyplot figure: the inline backend would
         sys.modules["matplotlib.pyplot"].close(fig)   # draw it again at the end of the cell
-    return FigureOutput(png, alt, width)
+    return FigureOutput(png, alt, width, text_px)
 
 
 def show(fig, alt):
     """Display ``fig`` in the notebook as a PNG whose ``<img>`` carries ``alt``, and close it
     (so that the inline backend does not show it a second time).  ``alt`` says what the figure
     shows: the kind of plot, the axes and their ranges, the takeaway; never "Image" or
-    "figure" (ValueError).  Use it where a cell would call ``plt.show()``::
+    "figure" (ValueError).  Use it where a cell would call ``plt.show()``; make the figure in
+    ``emlab.plot.style()`` (or with ``plt.rcParams.update(emlab.plot.text_style())`` once) for
+    text readable on a slide::
 
-        fig, ax = plt.subplots(figsize=(6, 2))
-        ax.plot(history.log_likelihood, "o-")
-        emlab.plot.show(fig, "Log-likelihood against iteration 0 to 12: it rises from -1130 "
-                             "to -1080 and is flat after iteration 6.")
+        with emlab.plot.style():
+            fig, ax = plt.subplots(figsize=(6, 2))
+            ax.plot(history.log_likelihood, "o-")
+            emlab.plot.show(fig, "Log-likelihood against iteration 0 to 12: it rises from -1130 "
+                                 "to -1080 and is flat after iteration 6.")
+
+    The ``<img>`` says its smallest text in pixels (``data-smallest-text-px``).
     """
     display(figure_output(fig, alt))

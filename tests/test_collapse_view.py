@@ -80,8 +80,9 @@ def test_what_it_cannot_show(collapse):
 
 
 def test_the_legend_sits_above_the_left_panel_off_the_data_and_under_the_caption(collapse):
-    """The legend covered the collapsing component (issue 17): it is DensityView's, one row above
-    the panel, and each component's entry shows its bars and its line."""
+    """The legend covered the collapsing component (issue 17): it is DensityView's, above the
+    panel (in the rows its width needs, from the figure's edge), and each component's entry shows
+    its bars and its line."""
     h, j = collapse.history, collapse.component
     view = widgets.CollapseView(h, component=j, dpi=30)
     renderer = view.fig.canvas.get_renderer()
@@ -91,15 +92,25 @@ def test_the_legend_sits_above_the_left_panel_off_the_data_and_under_the_caption
     box, panel = legend.get_window_extent(renderer), view.ax.get_window_extent(renderer)
     caption = view.caption.get_window_extent(renderer)
     assert box.y0 >= panel.y1 - 1 and box.y1 <= caption.y0 + 1         # above the data, below the caption
-    assert box.x0 >= panel.x0 - 1
-    # Each entry, between the previous label and its own: the component's bars and its line.
-    full_draw(view)                  # lays out the entries (the legend is redrawn at each step)
-    drawn = legend.findobj(lambda a: isinstance(a, (Rectangle, Line2D)) and a.get_visible())
-    left = [box.x0, *(t.get_window_extent(renderer).x1 for t in legend.texts)]
-    right = [t.get_window_extent(renderer).x0 for t in legend.texts]
+    assert 0 <= box.x0 and box.x1 <= panel.x1 + 1                      # over the panel, not the next
+    # Each entry, left of its label on the label's row (the legend may take several rows), up to
+    # the label before it on that row: the component's bars and its line.
+    full_draw(view)                  # lays out the entries
+    drawn = legend.findobj(lambda a: isinstance(a, (Rectangle, Line2D)) and a.get_visible()
+                           and a is not legend.legendPatch)
+    labels = [t.get_window_extent(renderer) for t in legend.texts]
 
     def entry(k):
-        return [a for a in drawn if left[k] - 1 <= a.get_window_extent(renderer).x0 < right[k]]
+        label = labels[k]
+        row = [other.x1 for other in labels if other.x1 <= label.x0 and other.y0 < label.y1 and label.y0 < other.y1]
+        start = max(row, default=box.x0)
+        found = []
+        for a in drawn:
+            extent = a.get_window_extent(renderer)
+            middle = (extent.y0 + extent.y1) / 2
+            if start - 1 <= extent.x0 and extent.x1 <= label.x0 + 1 and label.y0 - 1 <= middle <= label.y1 + 1:
+                found.append(a)
+        return found
 
     total, components = view.lines
     for k, (bars, line) in enumerate(zip(view.hist, components)):

@@ -12,6 +12,12 @@ from emlab.widgets import ElboView, animate, stepper
 from emlab.widgets.views import DensityView, EllipseView, PoissonView
 
 
+def number(v):
+    """As the figure writes a number: two decimals, one from 100 on, two significant digits below 0.005."""
+    text = f"{v:.2g}" if 0 < abs(v) < 0.005 else f"{v:.2f}" if abs(v) < 100 else f"{v:.1f}"
+    return text.replace("-", "−")
+
+
 def poisson_log_joint(x, params):
     """log pi_j + log Poisson(x_i | lambda_j), (n, k), from scipy."""
     return np.log(params.weights) + poisson_dist.logpmf(x[:, None], params.rates)
@@ -50,11 +56,15 @@ def bars(view, i):
     """What bar i (0 before, 1 now) shows: (ELBO at the top of the grey bar, KL as the hatched
     bar's height, the total), or None when hidden."""
     elbo_bar, kl_bar = view.elbo_bars[i], view.kl_bars[i]
+    elbo_text, kl_text = view.term_texts[i]
     if not elbo_bar.get_visible():
-        assert not kl_bar.get_visible() and not view.term_texts[i].get_visible()
+        assert not kl_bar.get_visible() and not elbo_text.get_visible() and not kl_text.get_visible()
         return None
     top = elbo_bar.get_y() + elbo_bar.get_height()
     assert kl_bar.get_y() == pytest.approx(top, abs=1e-9)
+    # Written where they are: the ELBO in its grey bar, the KL on top of the hatched one.
+    assert elbo_text.get_text() == f"ELBO\n{number(top)}" and kl_text.get_text() == f"KL {number(kl_bar.get_height())}"
+    assert elbo_text.get_position()[1] < top <= top + kl_bar.get_height() < kl_text.get_position()[1]
     return top, kl_bar.get_height(), top + kl_bar.get_height()
 
 

@@ -274,6 +274,9 @@ def test_figure_output_carries_alt_in_html_and_text():
     Images().feed(bundle["text/html"])
     (tag, attrs), = Images.found
     assert tag == "img" and attrs["alt"] == alt
+    import matplotlib as mpl                       # its tick labels: the default font size, measured
+    assert float(attrs["data-smallest-text-px"]) == pytest.approx(
+        mpl.rcParams["font.size"] * mpl.rcParams["figure.dpi"] / 72, abs=0.01)
     assert attrs["src"].startswith("data:image/png;base64,iVBORw0KGgo")
 
 

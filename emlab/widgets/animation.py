@@ -5,21 +5,25 @@ import re
 
 from matplotlib.animation import FuncAnimation
 
+from ..plot import smallest_text_px
 from .halfsteps import animation_steps
 from .registry import make_view
 
 # After matplotlib's player has made its ``anim<id>`` (in a timeout of 0 ms, so this one's
-# runs after it): each frame shown sets the image's alt text and the slider's value text.
+# runs after it): each frame shown sets the image's alt text, the slider's value text and the
+# image's ``data-smallest-text-px`` (the frame's smallest text, in pixels of the image).
 DESCRIBE_FRAMES_JS = """<script>
 setTimeout(function() {{
   var anim = anim{id}, img = document.getElementById("_anim_img{id}"),
-      slider = document.getElementById("_anim_slider{id}"), alts = {alts}, steps = {steps};
+      slider = document.getElementById("_anim_slider{id}"), alts = {alts}, steps = {steps}, px = {px};
   var set_frame = anim.set_frame;
   anim.set_frame = function(frame) {{
     set_frame.call(this, frame);
     img.alt = alts[frame];
     slider.setAttribute("aria-valuetext", steps[frame]);
+    img.setAttribute("data-smallest-text-px", px[frame]);
   }};
+  img.setAttribute("data-smallest-text-px", px[anim.current_frame || 0]);
 }}, 0);
 </script>"""
 
@@ -27,11 +31,19 @@ setTimeout(function() {{
 class HalfStepAnimation(FuncAnimation):
     """A FuncAnimation of ``view`` over the half-steps ``steps`` whose embedded player
     (``to_jshtml``) a screen reader can follow: its slider is named "half-step" and says the
-    half-step shown, and its image's alt text describes the frame shown.  It plays once."""
+    half-step shown, and its image's alt text describes the frame shown.  It plays once.
+    ``text_px``: half-step -> the smallest text of its frame, in pixels of the image
+    (``emlab.plot.smallest_text_px``), for the frames drawn so far; the player's image carries
+    the frame's as ``data-smallest-text-px``."""
 
     def __init__(self, view, steps, interval):
-        super().__init__(view.fig, view.update, frames=steps, interval=interval, repeat=False)
-        self.view, self.steps = view, steps
+        self.view, self.steps, self.text_px = view, steps, {}
+        super().__init__(view.fig, self.draw_step, frames=steps, interval=interval, repeat=False)
+
+    def draw_step(self, step):
+        """Move the view to half-step ``step`` (a frame) and note its smallest text."""
+        self.view.update(step)
+        self.text_px[step] = smallest_text_px(self.view.fig)
 
     def to_jshtml(self, fps=None, embed_frames=True, default_mode=None):
         """matplotlib's player, described (see the class docstring)."""
@@ -45,7 +57,9 @@ class HalfStepAnimation(FuncAnimation):
         player = player.replace(f'<input id="_anim_slider{uid}" type="range"',
                                 f'<input id="_anim_slider{uid}" type="range" aria-label="half-step" '
                                 f'aria-valuetext="{html.escape(words[0])}"')
-        return player + DESCRIBE_FRAMES_JS.format(id=uid, alts=json.dumps(alts), steps=json.dumps(words))
+        px = [self.text_px.get(step) for step in self.steps]
+        return player + DESCRIBE_FRAMES_JS.format(id=uid, alts=json.dumps(alts), steps=json.dumps(words),
+                                                  px=json.dumps(px))
 
 
 def animate(history, view=None, frames=None, half_steps=True, interval=1000, **view_options):

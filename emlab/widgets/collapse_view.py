@@ -67,7 +67,7 @@ class CollapseView(DensityView):
                                                 color=self.colors[self.component])
         (self.var_marker,) = self.ax_var.plot([self.t], [self.variances[self.t]], "o", color="crimson")
         self.var_text = self.ax_var.text(0.05, 0.05, "", transform=self.ax_var.transAxes)
-        self.ax_var.set(xlabel="iteration", ylabel=f"variance of component {self.component}")
+        self.ax_var.set(xlabel="iteration", ylabel=f"variance $\\sigma^2_{self.component}$")
         self.moving(self.var_marker, self.var_text)         # redrawn at every step
         self.update_variance()
 

@@ -19,13 +19,14 @@ from ..mixture import elbo, kl
 from ..model import is_mixture, model_name
 from .halfsteps import check_history, number
 from .view import View
+from .views import ReadableText
 
 ELBO_STYLE = {"facecolor": "0.6", "edgecolor": "black", "linewidth": 1.0}
 KL_STYLE = {"facecolor": "white", "edgecolor": "black", "hatch": "////", "linewidth": 1.0}
 BAR_NAMES = ("before", "now")
 
 
-class ElboView(View):
+class ElboView(ReadableText, View):
     """The view of the History's model (``model_view``, default: the one registered for it,
     ``emlab.widgets.default_view``) with the panel ``log p(x | θ) = ELBO + KL`` between its
     model's panel and the log-likelihood panel (see the module docstring).  Options are those
@@ -63,7 +64,7 @@ class ElboView(View):
         return super().cannot_show(history)
 
     def make_axes(self):
-        self.ax, self.ax_elbo, self.ax_ll = self.fig.subplots(1, 3, width_ratios=[5, 3, 3])
+        self.ax, self.ax_elbo, self.ax_ll = self.fig.subplots(1, 3, width_ratios=[5, 3.3, 2.7])
 
     # ---- the numbers
 
@@ -81,14 +82,17 @@ class ElboView(View):
     def draw_state(self, params, resp):
         super().draw_state(params, resp)
         ax = self.ax_elbo
-        self.elbo_bars = ax.bar([0, 1], [0, 0], 0.6, label="ELBO $\\mathcal{L}(q, \\theta)$", **ELBO_STYLE)
-        self.kl_bars = ax.bar([0, 1], [0, 0], 0.6, label="KL$(q \\,\\|\\, p(z \\mid x, \\theta))$", **KL_STYLE)
-        self.term_texts = [ax.text(i, 0, "", ha="center", va="top", fontsize=8) for i in (0, 1)]
+        self.elbo_bars = ax.bar([0, 1], [0, 0], 0.84, **ELBO_STYLE)
+        self.kl_bars = ax.bar([0, 1], [0, 0], 0.84, **KL_STYLE)
+        # Labelled where they are (no legend): "ELBO" and its value in the grey bar, "KL" and its
+        # value on top of the hatched one; the axis has no ticks (the values are written out).
+        self.term_texts = [(ax.text(i, 0, "", ha="center", va="top"),
+                            ax.text(i, 0, "", ha="center", va="bottom")) for i in (0, 1)]
         ax.set_xticks([0, 1], [f"{name}" for name in BAR_NAMES])
-        ax.set_xlim(-0.6, 1.6)
-        ax.set_title(f"{'log p(x | θ)' if self.history.labels is None else 'objective'} = ELBO + KL", fontsize=9)
-        legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, ncol=1, frameon=False)
-        self.moving(self.elbo_bars, self.kl_bars, self.term_texts, legend)
+        ax.set_yticks([])
+        ax.set_xlim(-0.5, 1.5)
+        ax.set_title(f"{'log p(x | θ)' if self.history.labels is None else 'objective'} = ELBO + KL")
+        self.moving(self.elbo_bars, self.kl_bars, self.term_texts)
         self.update_terms()
 
     def update_state(self, params, resp):
@@ -107,7 +111,7 @@ class ElboView(View):
         bottom, top = low - 0.8 * span, high + 0.35 * span
         for i, value in enumerate(terms):
             visible = value is not None
-            for artist in (self.elbo_bars[i], self.kl_bars[i], self.term_texts[i]):
+            for artist in (self.elbo_bars[i], self.kl_bars[i], *self.term_texts[i]):
                 artist.set_visible(visible)
             if not visible:
                 continue
@@ -116,8 +120,11 @@ class ElboView(View):
             self.elbo_bars[i].set_height(bound - bottom)
             self.kl_bars[i].set_y(bound)
             self.kl_bars[i].set_height(gap)
-            self.term_texts[i].set_position((i, bound - 0.05 * span))
-            self.term_texts[i].set_text(f"ELBO\n{number(bound)}\nKL\n{number(gap)}")
+            elbo_text, kl_text = self.term_texts[i]
+            elbo_text.set_position((i, bound - 0.04 * span))
+            elbo_text.set_text(f"ELBO\n{number(bound)}")
+            kl_text.set_position((i, log_p + 0.02 * span))
+            kl_text.set_text(f"KL {number(gap)}")
         self.ax_elbo.set_ylim(bottom, top)
 
     # ---- in words

@@ -3,10 +3,10 @@ import numpy as np
 
 from .. import plot
 from .view import View
-from .views import CoinsView
+from .views import CoinsView, ReadableText
 
 
-class CoinsLandscapeView(View):
+class CoinsLandscapeView(ReadableText, View):
     """Two coins whose weights stay fixed (``run_em(..., learn_weights=False)``): each set of
     tosses' posterior ``P(coin | set)`` as a stacked bar; the log-likelihood
     ``l(theta_A, theta_B)`` (Bishop eq. 9.14 at the fixed weights) as filled contours, with EM's
@@ -71,15 +71,17 @@ class CoinsLandscapeView(View):
         if len(x) <= 12:
             self.ax.set_xticks(sets)
         legend = self.ax.legend([b[0] for b in self.bars], ["coin A", "coin B"], loc="lower left",
-                                bbox_to_anchor=(0, 1), ncols=2, fontsize=8, frameon=False, borderaxespad=0.2)
+                                bbox_to_anchor=(0, 1), ncols=2, frameon=False, borderaxespad=0.2)
         self.draw_landscape()
         ax = self.ax_plane
         ax.plot([0, 1], [0, 1], ":", color="white", lw=1)
         (self.path_line,) = ax.plot(*self.theta_path[:self.t + 1].T, ".-", color="white", ms=4, lw=1)
         (self.start_marker,) = ax.plot(*self.theta_path[0], "o", mfc="none", mec="white", ms=9, mew=1.5)
         (self.current,) = ax.plot(*params.p, "o", color="tab:red", mec="white", ms=7)
-        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel=r"$\theta_A$", ylabel=r"$\theta_B$")
-        ax.set_title(r"$\ell(\theta_A, \theta_B)$: brighter is higher", fontsize=9)
+        ticks, names = [0, 0.5, 1], ["0", "0.5", "1"]
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel=r"$\theta_A$", ylabel=r"$\theta_B$",
+               xticks=ticks, yticks=ticks, xticklabels=names, yticklabels=names)
+        ax.set_title(r"$\ell$: brighter is higher")
         self.moving(self.bars, legend, self.path_line, self.start_marker, self.current)
 
     def drawing(self):

@@ -23,13 +23,14 @@ import numpy as np
 from .. import checks, linkage, missing_normal, plot
 from .halfsteps import number
 from .view import View
+from .views import ReadableText
 
 # The components' palette (emlab.plot): distinct under the common colour-vision deficiencies,
 # every colour at >= 3:1 on white.
 BLUE, VERMILLION, PURPLE = plot.PALETTE[0], plot.PALETTE[1], plot.PALETTE[3]
 
 
-class LinkageView(View):
+class LinkageView(ReadableText, View):
     """Genetic linkage (``emlab.linkage``): the counts, the first cell split by the E-step
     into u1 (probability 1/2, hatched grey) and u2 (theta/4, blue); ell(theta) (black) with
     the E-step's lower bound (reddish purple, dashed) and theta^(t) (a vermillion diamond), the MLE
@@ -56,7 +57,7 @@ class LinkageView(View):
         return 1                        # colours of its own (Okabe-Ito), none per component
 
     def make_axes(self):
-        self.ax, self.ax_bound, self.ax_ll = self.fig.subplots(1, 3, width_ratios=[3.2, 4, 3])
+        self.ax, self.ax_bound, self.ax_ll = self.fig.subplots(1, 3, width_ratios=[5, 3.8, 2.2])
 
     def drawing(self):
         return ("left, the four phenotype counts, the first split by the E-step into u1 (probability "
@@ -79,16 +80,18 @@ class LinkageView(View):
                                   hatch="///", linewidth=0.6)[0]
         self.bar_u2 = self.ax.bar([0], [u2], bottom=[u1], width=0.7, color=BLUE,
                                   edgecolor="black", linewidth=0.6)[0]
-        self.text_u1 = self.ax.text(0.4, u1 / 2, "", ha="left", va="center", fontsize=8)
-        self.text_u2 = self.ax.text(0.4, 0, "", ha="left", va="center", fontsize=8)
-        for k in range(1, 4):
-            self.ax.text(k, y[k] + 2, f"{y[k]}", ha="center", va="bottom", fontsize=8)
-        self.ax.set(xticks=cells, xticklabels=[f"{n}\n$y_{k + 1}$" for k, n in enumerate(names)],
-                    ylabel="animals", ylim=(0, 1.12 * y.max()), xlim=(-0.6, 3.6))
-        self.ax.set_title("counts: $y_1 = u_1 + u_2$", fontsize=10)
-        self.ax.legend([self.bar_u1, self.bar_u2, self.ax.patches[0]],
-                       [r"cell 1/2", r"cells $\theta/4$", r"cells $(1-\theta)/4$"],
-                       fontsize=7, loc="upper right")
+        # The split written left of its bar; the legend top right, over the short bars.
+        self.text_u1 = self.ax.text(-0.42, u1 / 2, "", ha="right", va="center", wrap=True)   # not split yet
+        self.text_u2 = self.ax.text(-0.42, 0, "", ha="right", va="center")
+        for k in range(4):                  # the counts (of animals) on their bars: no y axis
+            self.ax.text(k, y[k] + 0.02 * y.max(), f"{y[k]}", ha="center", va="bottom")
+        self.ax.set(xticks=cells, xticklabels=[f"{n}\n$y_{k + 1}$" for k, n in enumerate(names)], yticks=[],
+                    ylim=(0, 1.2 * y.max()), xlim=(-3.5, 4.3))
+        for side in ("left", "top", "right"):      # bars on a baseline: the split is written left
+            self.ax.spines[side].set_visible(False)
+        self.ax.legend([self.bar_u1, self.bar_u2, self.ax.patches[0]], ["1/2", r"$\theta/4$", r"$(1-\theta)/4$"],
+                       title="probability", loc="upper right", frameon=False, handlelength=1.2,
+                       borderaxespad=0.1)
         self.set_split(stats)
 
         grid = np.linspace(*self.window, 181)
@@ -96,17 +99,17 @@ class LinkageView(View):
         self.ell_grid = np.array([linkage.log_likelihood(y, th) for th in grid])
         self.ax_bound.plot(grid, self.ell_grid, "-", color="black", lw=1.6, label=r"$\ell(\theta)$")
         self.bound_line, = self.ax_bound.plot(grid, self.bound(stats), "--", color=PURPLE, lw=2,
-                                              label="E-step's lower bound")
+                                              label="lower bound")
         theta_hat = linkage.mle(y)
-        self.ax_bound.axvline(theta_hat, color="0.3", ls=":", lw=1.2,
-                              label=rf"MLE $\hat\theta = {theta_hat:.4f}$")
+        self.ax_bound.axvline(theta_hat, color="0.3", ls=":", lw=1.2, label="MLE")
         self.theta_marker, = self.ax_bound.plot([params.theta], [linkage.log_likelihood(y, params.theta)],
                                                 "D", color=VERMILLION, mec="black", ms=7,
                                                 label=r"$\theta^{(t)}$")
         top, low = self.ell_grid.max(), self.ell_grid.min()
-        self.ax_bound.set(xlim=self.window, ylim=(low - 0.25 * (top - low), top + 0.1 * (top - low)),
-                          xlabel=r"$\theta$", ylabel="log-likelihood")
-        legend = self.ax_bound.legend(fontsize=7, loc="lower center")
+        # The legend in a band kept free under the curves, in two columns.
+        self.ax_bound.set(xlim=self.window, ylim=(low - 0.7 * (top - low), top + 0.1 * (top - low)),
+                          xlabel=rf"$\theta$ (MLE $\hat\theta$ = {theta_hat:.4f})", ylabel="log-likelihood")
+        legend = self.ax_bound.legend(loc="lower center", ncols=2, frameon=False, borderaxespad=0.1)
         self.moving(self.bar_u1, self.bar_u2, self.text_u1, self.text_u2, self.bound_line,
                     self.theta_marker, legend)
 
@@ -148,7 +151,7 @@ class LinkageView(View):
         self.theta_marker.set_data([params.theta], [linkage.log_likelihood(self.history.x, params.theta)])
 
 
-class MissingNormalView(View):
+class MissingNormalView(ReadableText, View):
     """A normal with values missing (``emlab.missing_normal``, d = 2): complete rows (blue
     circles), incomplete rows at (x1, E[x2 | x1]) (vermillion triangles, open) on the
     regression line E[x2 | x1] (vermillion, dashed), the 86 % ellipse of N(mu, Sigma) and
@@ -168,26 +171,35 @@ class MissingNormalView(View):
         x = self.history.x
         self.missing = np.isnan(x).any(axis=1)
         complete = x[~self.missing]
-        self.ax.plot(complete[:, 0], complete[:, 1], "o", ms=3.5, color=BLUE, alpha=0.75,
-                     label=r"$x_2$ observed")
+        observed, = self.ax.plot(complete[:, 0], complete[:, 1], "o", ms=3.5, color=BLUE, alpha=0.75)
         filled = self.filled(stats)
         self.points, = self.ax.plot(filled[:, 0], filled[:, 1], "^", ms=4, mfc="none", mec=VERMILLION,
-                                    mew=1.1, label=r"$x_2$ missing: $(x_1, E[x_2 \mid x_1])$")
+                                    mew=1.1)
         self.rug, = self.ax.plot(x[self.missing, 0], np.full(self.missing.sum(), np.nan), "|",
-                                 color=VERMILLION, ms=6, label=r"$x_1$ of the rows missing $x_2$")
+                                 color=VERMILLION, ms=6)
         lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
         pad = 0.08 * (hi - lo)
         self.xlim = (lo[0] - pad[0], hi[0] + pad[0])
-        self.ax.set(xlim=self.xlim, ylim=(lo[1] - 3 * pad[1], hi[1] + 6 * pad[1]),      # room: legend
+        self.ax.set(xlim=self.xlim, ylim=(lo[1] - 3 * pad[1], hi[1] + pad[1]),
                     xlabel="$x_1$ (always observed)", ylabel="$x_2$")
         self.rug.set_ydata(np.full(self.missing.sum(), lo[1] - 2 * pad[1]))
-        self.line, = self.ax.plot(self.xlim, self.regression(params), "--", color=VERMILLION, lw=1.3,
-                                  label=r"$E[x_2 \mid x_1]$ under $\theta^{(t)}$")
-        self.ellipse = plot.ellipse(self.ax, params.mean, params.covariance, color="black", lw=1.6,
-                                    label=r"86 % ellipse, mean of $N(\mu, \Sigma)$")
+        self.line, = self.ax.plot(self.xlim, self.regression(params), "--", color=VERMILLION, lw=1.3)
+        self.ellipse = plot.ellipse(self.ax, params.mean, params.covariance, color="black", lw=1.6)
         self.centre, = self.ax.plot(*params.mean, "+", color="black", ms=10, mew=2)
-        legend = self.ax.legend(fontsize=7, loc="upper left", ncol=2, columnspacing=1.0)
-        self.moving(self.points, self.line, self.ellipse, self.centre, legend)
+        # Read by rows: the observed rows, the imputed ones, the ellipse; the rug of the rows
+        # missing x2, the regression line.
+        self.legend_entries = ([observed, self.rug, self.points, self.line, self.ellipse],
+                               ["observed", r"$x_2$ missing", "imputed", r"$E[x_2 \mid x_1]$", "86 % ellipse"])
+        self.make_legend()
+        self.moving(self.points, self.line, self.ellipse, self.centre)
+
+    def make_legend(self):
+        """The legend above the panel, off the data, in the columns that fit its width."""
+        return plot.legend_above(self.ax, *self.legend_entries, from_figure_edge=True, handlelength=1.4,
+                                 handletextpad=0.3, columnspacing=0.7)
+
+    def make_axes(self):
+        self.ax, self.ax_ll = self.fig.subplots(1, 2, width_ratios=[6.9, 2.1])
 
     def filled(self, stats):
         """Where the incomplete rows are drawn: (x1, E[x2 | x1]) after an E-step; before the

@@ -9,6 +9,8 @@ colour and a second cue of its own (``emlab.plot``): a hatching, a line style or
 
 Each says in ``cannot_show`` what it needs of a History (the shape of x, the parameters it
 draws), never which model it is; ``emlab.widgets.registry`` maps models to views.
+
+    ReadableText   what every view here is drawn with: text of ``emlab.plot.TEXT_PX`` pixels
 """
 from numbers import Integral
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.legend_handler import HandlerTuple
+from matplotlib.ticker import MaxNLocator
 
 from .. import plot
 from .halfsteps import check_history
@@ -25,7 +28,75 @@ from .view import View
 LEGEND_HANDLERS = {tuple: HandlerTuple(ndivide=None, pad=0.3)}
 
 
-class CoinsView(View):
+class ReadableText:
+    """Put first among a View's bases (``class MyView(ReadableText, View)``): its figure is made
+    and drawn in ``emlab.plot.style`` at the figure's dpi, so that every text in it (the caption,
+    ticks, labels, titles, legends, ``ax.text``) is ``emlab.plot.TEXT_PX`` pixels high in its
+    image, readable on a slide; the axes are laid out under the caption.  A view draws its text
+    without a ``fontsize``.
+
+    ``smallest_text_px()`` is the smallest text in the image (``emlab.plot.smallest_text_px``),
+    ``text_size_class()`` the same as a DOM class, ``emlab-text-NNpx``.
+    """
+
+    def __init__(self, history, **options):
+        dpi = options.get("dpi") or View.__init__.__kwdefaults__["dpi"]
+        with plot.style(dpi):
+            super().__init__(history, **options)
+            self.fit_layout()
+
+    def draw(self, step):
+        with plot.style(self.fig.dpi):
+            super().draw(step)
+            size = plot.text_points(self.fig.dpi)
+            self.caption.set_fontsize(size)
+            for ax in self.fig.axes:        # ticks made later (after a clear) are made with these
+                ax.tick_params(which="both", labelsize=size)
+        # As many iterations marked as fit the panel at that size (``nbins="auto"``).
+        self.ax_ll.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True))
+
+    def set_history(self, history):
+        same = self.same_data(self.check(history))
+        with plot.style(self.fig.dpi):      # clearing the axes sets their labels from rcParams
+            super().set_history(history)
+            if not same:                    # drawn again: other ticks, labels, legend
+                self.fit_layout()
+
+    def fit_layout(self):
+        """Lay the axes out (``TightLayoutEngine``, once: not kept as the figure's layout
+        engine) in the figure under the caption, with room for their labels and titles, and for
+        the legend above a panel that ``make_legend()`` makes for the panels' width."""
+        renderer = self.fig.canvas.get_renderer()
+        height = self.fig.bbox.height
+        below_caption = self.caption.get_window_extent(renderer).y0 / height - 0.02
+
+        def lay_out(legend):
+            legend_height = 0 if legend is None else legend.get_window_extent(renderer).height
+            for _ in range(2):              # twice: the ticks, and their labels, follow the axes' size
+                TightLayoutEngine(pad=0.3, w_pad=1.0, rect=(0, 0, 1, below_caption - legend_height / height)
+                                  ).execute(self.fig)
+            return legend_height
+
+        legend_height = lay_out(self.make_legend())     # for the width the panels have (about)
+        again = self.make_legend()                      # for the width they have now
+        if again is not None and again.get_window_extent(renderer).height != legend_height:
+            lay_out(again)
+
+    def make_legend(self):
+        """A legend above a panel whose columns depend on the panel's width (``emlab.plot.legend_above``),
+        made (again) once the axes are laid out; returns it.  None: the view has none such."""
+        return None
+
+    def smallest_text_px(self):
+        """The smallest text of the figure, in pixels of its image (``emlab.plot.smallest_text_px``)."""
+        return plot.smallest_text_px(self.fig)
+
+    def text_size_class(self):
+        """``emlab-text-NNpx``: the smallest text in whole pixels, as a DOM class (``emlab.plot``)."""
+        return plot.text_size_class(self.fig)
+
+
+class CoinsView(ReadableText, View):
     """Coins: the responsibilities ``r_ij = P(coin j | set of tosses i)`` of each set as a stacked
     bar (black tick: the set's share of heads), the coin biases ``theta_j`` (a bar per coin,
     hatched as its share of the stacks), and the log-likelihood."""
@@ -74,20 +145,15 @@ class CoinsView(View):
             text.set_text(f"{p:.2f}")
 
 
-class HistogramView(View):
+class HistogramView(ReadableText, View):
     """1-D data: the histogram of x, each bar split by the responsibilities (component j's share
     in its colour and hatching); ``pi_j p(x | theta_j)`` per component, each in its own line
     style, and the mixture (black, solid), from the model's ``log_joint``; the log-likelihood.
-    The legend pairs each component's bars with its line, in one row above the panel, off the
-    data.  A subclass gives ``support()`` and the labels (and the names of the values and of
+    The legend pairs each component's bars with its line, above the panel (in the rows it needs),
+    off the data.  A subclass gives ``support()`` and the labels (and the names of the values and of
     the curves, in words)."""
     xlabel, ylabel, marker = "x", "density", None
     values_name, curve_name = "values of x", "density"
-
-    def __init__(self, history, **options):
-        super().__init__(history, **options)
-        # Room above the panels for the caption and, under it, the legend's row.
-        TightLayoutEngine(rect=(0, 0, 1, 0.86)).execute(self.fig)
 
     def support(self):
         """``(edges, grid)``: histogram bin edges, and where the curves are evaluated (as x)."""
@@ -107,12 +173,13 @@ class HistogramView(View):
         self.legend_handles = [*((bars[0], line) for bars, line in zip(self.hist, self.lines[1])),
                                self.lines[0]]
         self.legend_labels = [*(f"component {j}" for j in range(params.k)), "mixture"]
-        legend = self.ax.legend(self.legend_handles, self.legend_labels, handler_map=LEGEND_HANDLERS,
-                                ncols=len(self.legend_labels), loc="lower left", bbox_to_anchor=(0, 1),
-                                fontsize=8, frameon=False, borderaxespad=0.2, handlelength=3.0,
-                                columnspacing=1.0)
-        legend.set_in_layout(False)
-        self.moving(self.hist, self.lines, legend)
+        self.make_legend()
+        self.moving(self.hist, self.lines)      # not the legend: off the axes, nothing is drawn over it
+
+    def make_legend(self):
+        """The legend above the panel, in the columns that fit its width."""
+        return plot.legend_above(self.ax, self.legend_handles, self.legend_labels,
+                                 handler_map=LEGEND_HANDLERS, handlelength=2.4, from_figure_edge=True)
 
     def drawing(self):
         return (f"left, a histogram of the {self.values_name}, each bar split by the responsibilities of "
@@ -188,7 +255,7 @@ class DensityView(HistogramView):
         return edges, grid.reshape(-1, *self.history.x.shape[1:])
 
 
-class EllipseView(View):
+class EllipseView(ReadableText, View):
     """Gaussian mixture with d >= 2: the points (coordinates ``dims``) coloured by their
     responsibilities, each in the marker of its most responsible component; labelled points
     (``history.labels != -1``) as black-edged diamonds in their class colour that stay fixed;
@@ -237,7 +304,7 @@ class EllipseView(View):
         names = self.axis_labels or [f"$x_{i + 1}$" for i in self.dims]
         self.ax.set(xlim=(low[0] - pad[0], high[0] + pad[0]), ylim=(low[1] - pad[1], high[1] + pad[1]),
                     xlabel=names[0], ylabel=names[1])
-        self.ax.set_title(f"ellipses hold {self.mass:.0%} of each component", fontsize=9)
+        self.ax.set_title(f"ellipses hold {self.mass:.0%} of each component")
         self.moving(self.points, self.ellipses, self.centres)
 
     def drawing(self):
