@@ -19,6 +19,10 @@ prompt and text colours at >= 4.5:1 (WCAG 2.1 AA), where the theme's are not.  T
 tests check them with axe-core, from npm too (``TEST_PACKAGES``, installed into
 build/test-vendor-cache and copied into no page).
 
+A stepper or an explorer shows its saved figure in a page or deck, and with no kernel its
+buttons would do nothing: in their place each one says that it is a still image and how to
+get the live one (``STILL``; only in the exports, never in the notebooks).
+
     python tools/offline_export.py slides build/slides notebooks/*.ipynb
     python tools/offline_export.py html build/html notebooks/*.ipynb
 """
@@ -30,6 +34,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "vendor-cache"
@@ -80,6 +86,15 @@ NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_merm
 # Cells left out of both exports: the check cells, which assert what the prose says of the
 # numbers beside them (for nbval; tools/make_student.py leaves them out of the student copy too).
 REMOVED_TAGS = {"check"}
+# The notice at each stepper and explorer of emlab.widgets (their outermost box has the class
+# emlab-widget; an explorer's also emlab-explorer): put just before the widget, in place of
+# the stepper's row of buttons, which do nothing without a kernel (tools/export_a11y.css hides
+# the row, so a slide is no taller than with the buttons).  For the reader, not a developer.
+STILL = ('<p class="emlab-still" role="note"><strong>Still image.</strong> {what}, open this '
+         "notebook in JupyterLab (<code>make lab</code>) and run it.</p>")
+STILL_WHAT = {"stepper": "To step through EM", "explorer": "To try other settings and step through EM"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def install_vendor(packages=PACKAGES, cache=CACHE):
@@ -138,10 +153,26 @@ def copy_assets(output_dir):
                     link_or_copy(file, vendor / package / file.relative_to(modules / package))
 
 
+def add_still_notices(body):
+    """``body`` (a page or deck) with the notice STILL before each stepper and explorer: the
+    widget views whose model, in the widget state saved in the page, has the class emlab-widget."""
+    soup = BeautifulSoup(body, "html.parser")
+    saved = soup.find("script", type=WIDGET_STATE)
+    models = json.loads(saved.string)["state"] if saved else {}
+    for view in soup.find_all("script", type=WIDGET_VIEW):
+        model = models.get(json.loads(view.string)["model_id"], {})
+        classes = model.get("state", {}).get("_dom_classes", [])
+        if "emlab-widget" in classes:
+            what = STILL_WHAT["explorer" if "emlab-explorer" in classes else "stepper"]
+            view.insert_before(BeautifulSoup(STILL.format(what=what), "html.parser"))
+    return str(soup)
+
+
 def export(to, output_dir, notebooks):
     """Write each notebook as ``<name>.slides.html`` (to="slides") or ``<name>.html``
     (to="html") into ``output_dir``, loading everything from ``vendor/``, without the cells
-    tagged ``check``.  Returns the paths.  The assets themselves are copied by copy_assets."""
+    tagged ``check``, with the notice STILL at each stepper and explorer.  Returns the paths.
+    The assets themselves are copied by copy_assets."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
@@ -150,7 +181,9 @@ def export(to, output_dir, notebooks):
     options = {k: v for k, v in URLS.items() if k in exporter_class.class_trait_names()}
     options.update(template_file="offline.html.j2")
     if to == "slides":
-        options.update(reveal_theme=THEME)
+        # no "Out [n]" column: the outputs get its width, so that a line of 80 characters fits
+        # the 960 px canvas (DECK_CODE in export_a11y.css)
+        options.update(reveal_theme=THEME, exclude_output_prompt=True)
     config = Config({exporter_class.__name__: options,
                      "TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": set(REMOVED_TAGS)}})
     exporter = exporter_class(config=config, extra_loaders=[DictLoader({"offline.html.j2": template(to)})])
@@ -159,6 +192,7 @@ def export(to, output_dir, notebooks):
     written = []
     for notebook in map(Path, notebooks):
         body, _resources = exporter.from_filename(str(notebook))
+        body = add_still_notices(body)
         for cdn, local in OUTPUT_URLS.items():
             body = body.replace(cdn, local)
         path = output_dir / (notebook.stem + (".slides.html" if to == "slides" else ".html"))
