@@ -30,7 +30,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/jupyterlab-settings notebooks/ $(ARGS)
+	$(BIN)/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/jupyterlab-settings \
+	  --LabApp.extra_labextensions_path=$(CURDIR)/jupyterlab-extensions notebooks/ $(ARGS)
 
 test: $(STAMP)
 	@test -x $(EMLAB_CHROMIUM) || echo "make test: $(EMLAB_CHROMIUM) not found, so the browser tests" \

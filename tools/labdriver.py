@@ -32,6 +32,9 @@ SERVER_START_TIMEOUT = 90        # seconds until /api/status answers
 # jupyterlab-slideshow keeps the cells' prompt column, without which JupyterLab's invisible
 # "collapse output" strip lies over the first 64 px of every output, the stepper's Play button.
 APP_SETTINGS = ROOT / "jupyterlab-settings"
+# The project's own JupyterLab extension (`make lab` loads it too): in the live slideshow the
+# presenter's keys always move the deck, one step per press, and the text is large.
+LAB_EXTENSIONS = ROOT / "jupyterlab-extensions"
 # JupyterLab settings for the tests' session: every cell stays in the DOM (no windowing), and
 # no news or update checks (no network).
 LAB_SETTINGS = {
@@ -73,6 +76,7 @@ class LabServer:
              f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
              f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
              f"--LabApp.app_settings_dir={APP_SETTINGS}",
+             f"--LabApp.extra_labextensions_path={LAB_EXTENSIONS}",
              "--LabApp.news_url=", "--LabApp.expose_app_in_browser=True",
              "--ServerApp.open_browser=False"],
             cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)

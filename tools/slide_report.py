@@ -18,8 +18,8 @@ from pathlib import Path
 
 import offline_export          # the tools next to this one (tools/ is the script's folder)
 from labdriver import CHROMIUM, VIEWPORT, LabServer, launch_chromium, open_notebook, run_all
-from slideshow import (measure_deck, notebook_cells, slide_type, start_slideshow, stop_slideshow,
-                       walk_slideshow)
+from slideshow import (KeysOnlyWalk, measure_deck, notebook_cells, readability, slide_type, start_slideshow,
+                       stop_slideshow)
 
 
 def first_line(cell):
@@ -37,6 +37,14 @@ def warn_written_dashes(notebook):
               "live slideshow (jupyterlab-slideshow) hides them; delete the key instead")
 
 
+def print_readability(seen):
+    print(f"  smallest text {seen['prose_px']} px, code and outputs {seen['code_px']} px, figure text "
+          f"{seen['figure_px']} px as shown ({seen['unmeasured_figures']} figures unmeasured); widest "
+          f"line {seen['widest_line']}\n  smallest: {seen['smallest_where']}")
+    for kind, text, width, room in seen["too_wide"]:
+        print(f"  TOO WIDE {kind} line, {width} px in {room} px: {text!r}")
+
+
 def report_deck(page, notebook, tmp):
     warn_written_dashes(notebook)
     out = tmp / "slides"
@@ -49,6 +57,7 @@ def report_deck(page, notebook, tmp):
     for s in measure["slides"]:
         verdict = "TOO TALL" if s["height"] > limit else "ok"
         print(f"  #/{s['h']}/{s['v']:<3} {s['height']:5d} px  {verdict:8s}  {s['title']}")
+    print_readability(readability([s["text"] for s in measure["slides"]]))
     return [s["height"] for s in measure["slides"]], limit
 
 
@@ -62,19 +71,22 @@ def report_live(page, notebook, tmp):
         seconds = run_all(page)
         cells = notebook_cells(root / notebook.name)
         start_slideshow(page)
-        slides, missed = walk_slideshow(page, cells)
+        walk = KeysOnlyWalk(page, cells)
         stop_slideshow(page)
     finally:
         server.stop()
+    slides = walk.slides()
     window = slides[0][2]
     print(f"\n{notebook.name}: live slideshow in JupyterLab ({VIEWPORT['width']}x{window} window, "
-          f"Run All {seconds:.0f} s)")
+          f"Run All {seconds:.0f} s), walked with keys only: {walk.presses} presses, "
+          f"{len(walk.dead)} changed nothing")
     for first, height, _ in slides:
         verdict = "not shown" if height is None else "TOO TALL" if height > window else "ok"
         print(f"  cell {first:<3} {height or 0:5d} px  {verdict:8s}  {first_line(cells[first])}")
-    if missed:
-        print(f"  cells never shown by the slideshow: {missed} (a slide_type of '-' written out; "
-              "jupyterlab-slideshow wants it absent)")
+    print_readability(walk.readability())
+    for direction, firsts in walk.titles_not_shown().items():
+        if firsts:
+            print(f"  entered without the title on screen ({direction}): cells {firsts}")
     return [h for _, h, _ in slides if h is not None], window
 
 
@@ -83,6 +95,7 @@ def main():
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--live", action="store_true",
                         help="also measure the live slideshow in JupyterLab (runs the notebook)")
+    parser.add_argument("--live-only", action="store_true", help="only the live slideshow")
     args = parser.parse_args()
     try:
         from playwright.sync_api import sync_playwright
@@ -97,7 +110,8 @@ def main():
             work = Path(tmp) / notebook.stem
             work.mkdir()
             page = browser.new_page(viewport=VIEWPORT)
-            kinds = [("deck", report_deck)] + ([("live", report_live)] if args.live else [])
+            kinds = ([] if args.live_only else [("deck", report_deck)]) + (
+                [("live", report_live)] if args.live or args.live_only else [])
             for kind, report in kinds:
                 heights, limit = report(page, notebook.resolve(), work)
                 summary.append((notebook.name, kind, len(heights), max(heights, default=0), limit,

@@ -4,8 +4,9 @@ its image, and the time from an input to the updated image.  Used by the browser
 benchmarks/bench_browser.py, bench_explorer.py."""
 import re
 
-# Median half-step -> updated figure (issue 5): reported by the tests and the benchmark, not asserted.
-LATENCY_GOAL_MS = 250
+# Median half-step -> updated figure in Chromium on this 2-core machine while the whole suite runs
+# (issue 21): reported by the tests and the benchmark, never asserted.
+LATENCY_GOAL_MS = 80
 
 STEPPER = ".emlab-widget:has(> img.widget-image)"            # its figure is a child
 STEPPERS = f".jp-Notebook {STEPPER}"

@@ -41,7 +41,7 @@ ARTIFACTS = ROOT / "artifacts" / "browser"      # the screenshots test_notebooks
 
 # Measurements the tests pass on (within a process: a fit test reads what the test before it
 # measured) ...
-LIVE_SLIDES = {}    # notebook -> {"slides": [(first cell, height px, window px)], "missed": [cells]}
+LIVE_SLIDES = {}    # notebook -> {"slides": [(first cell, height px, window px)], "presses", "dead", "readability"}
 DECK_SLIDES = {}    # notebook -> reveal.js measure of its exported deck (test_exports.py)
 # ... and report: tests/browser/report.py, loaded by the root conftest.py (the main process
 # of pytest-xdist loads no conftest below the root).

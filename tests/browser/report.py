@@ -38,15 +38,22 @@ def pytest_terminal_summary(terminalreporter):
         for name in sorted(set(live) | set(decks)):
             parts = []
             if name in live:
-                slides, missed = live[name]["slides"], live[name]["missed"]
+                slides, seen = live[name]["slides"], live[name]["readability"]
                 heights = [h for _, h, _ in slides if h is not None]
                 window = slides[0][2]
+                width, room, _ = seen["widest_line"] or (0, 1, "")
                 parts.append(f"live {len(slides)} slides, tallest {max(heights, default=0)} px of "
-                             f"{window}, {sum(h > window for h in heights)} too tall"
-                             + (f" ({len(missed)} cells not shown, not measured)" if missed else ""))
+                             f"{window}, {sum(h > window for h in heights)} too tall; keys only "
+                             f"{live[name]['presses']} presses, {live[name]['dead']} dead; smallest "
+                             f"text {seen['prose_px']} px, code {seen['code_px']} px, figure "
+                             f"{seen['figure_px']} px; widest code line {width}/{room} px")
             if name in decks:
                 deck = decks[name]
                 heights = [s["height"] for s in deck["slides"]]
+                seen = deck["readability"]
+                width, room, _ = seen["widest_line"] or (0, 1, "")
                 parts.append(f"deck {len(heights)} slides, tallest {max(heights)} px of "
-                             f"{deck['height']}, {sum(h > deck['height'] for h in heights)} too tall")
+                             f"{deck['height']}, {sum(h > deck['height'] for h in heights)} too tall; "
+                             f"smallest text {seen['prose_px']:.1f} px, code {seen['code_px']:.1f} px, "
+                             f"figure {seen['figure_px']} px; widest code line {width}/{room} px")
             write(f"{name}: " + "; ".join(parts))

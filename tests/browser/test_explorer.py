@@ -86,6 +86,8 @@ def test_explorer_reruns_on_each_control_and_recovers_from_each_error(explorers)
     gauss, two_coins = explorers
     expect(gauss.caption).to_contain_text("K = 2, init = k-means, seed = 0, reg_covar = 0:")
     shown = gauss.stepper.pixels()
+    # The controls stay where the mouse is, whatever replaces the figure (checked at the end).
+    where = {name: gauss.control(name).bounding_box() for name in ("K", "seed", "reg_covar")}
 
     # K, init and seed: each a new run, a new figure, a caption naming it.
     for action, caption in [(gauss.type_number("K", 3), "K = 3, init = k-means, seed = 0"),
@@ -106,8 +108,14 @@ def test_explorer_reruns_on_each_control_and_recovers_from_each_error(explorers)
     gauss.change(gauss.type_number("seed", 1), "seed = 1", figure=None)
     gauss.shows_message("EM stopped at iteration")
     expect(gauss.message).to_contain_text("collapsed")
+    moved = {name: (where[name]["x"], where[name]["y"], box["x"], box["y"])
+             for name, box in ((name, gauss.control(name).bounding_box()) for name in where)
+             if abs(box["x"] - where[name]["x"]) > 0.5 or abs(box["y"] - where[name]["y"]) > 0.5}
+    assert moved == {}, f"with a message in place of the figure, controls moved (x, y before, after): {moved}"
     gauss.change(gauss.select_option("reg_covar", "1e-06"), "seed = 1, reg_covar = 1e-06:")
     expect(gauss.caption).to_contain_text("converged")
+    moved = [name for name in where if gauss.control(name).bounding_box() != where[name]]
+    assert moved == [], f"with a new figure, controls moved: {moved}"
 
     # Coins: a start outside the parameter space (both coins never land heads), then back.
     expect(two_coins.caption).to_contain_text("init = manual, theta = (0.60, 0.50):")

@@ -3,16 +3,18 @@ reveal.js decks (``make slides``) and standalone HTML pages (``make html``), bot
 tools/offline_export.py with their vendor/ folder.  Chromium is cut off from everything but
 the files (any other request is aborted and recorded): reveal.js initialises, MathJax typesets
 every formula (no TeX delimiter is left in the prose), the slides navigate, the JS-HTML
-animations play and the steppers show their saved figure.  Each deck slide's height is
-measured on reveal's canvas and checked in test_deck_slides_fit.  The check cells are in
-neither export."""
+animations play and the steppers show their saved figure, each with the notice that it is a
+still image (on its slide of the deck: shown, on the canvas and on top).  Each deck slide's
+height is measured on reveal's canvas and checked in test_deck_slides_fit, and what can be read
+on it in test_deck_slides_readable.  The check cells are in neither export."""
 import re
 from html.parser import HTMLParser
 
 import pytest
 
 from labdriver import NOTEBOOKS, VIEWPORT
-from slideshow import MEASURE_DECK_JS, REVEAL_URL, notebook_cells, open_deck, slide_type, stepper_cell_indices
+from slideshow import (FIGURE_TEXT_PX, MEASURE_DECK_JS, REVEAL_URL, notebook_cells, open_deck, readability, slide_type,
+                       stepper_cell_indices)
 
 # test_deck_slides_fit reads what test_deck_offline measured in the same process: under
 # pytest-xdist (--dist loadfile) the file is one unit of work.
@@ -147,6 +149,71 @@ def check_offline_content(page, name, cells, steppers):
     assert page.missing == [], f"{name}: files missing next to the page: {page.missing}"
 
 
+# Go to the slide holding ``selector``'s first match (reveal.js's own navigation), with every
+# fragment shown.
+GO_TO_JS = """async ([revealUrl, selector]) => {
+    const Reveal = await new Promise(resolve => require([revealUrl], resolve));
+    const slide = document.querySelector(selector).closest('section:not(.stack)');
+    const {h, v} = Reveal.getIndices(slide);
+    Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
+    return [h, v];
+}"""
+
+
+# Where the still-image notices are (tools/offline_export.py, STILL): the output holding each
+# notice, the output holding each stepper and explorer the embed script drew (the outermost
+# boxes of class emlab-widget), both sorted; and which of the cells ``cellIds`` holds no notice.
+STILL_OUTPUTS_JS = """cellIds => {
+    const outputs = selector => [...document.querySelectorAll(selector)]
+        .map(e => e.closest('.jp-OutputArea-output').id).sort();
+    return {notices: outputs('.emlab-still'),
+            widgets: outputs('.emlab-widget:not(.emlab-widget .emlab-widget)'),
+            without: cellIds.filter(id => !document.getElementById('cell-id=' + id)
+                                                   .querySelector('.emlab-still'))};
+}"""
+# Is a notice shown on the current slide: visible (neither it nor an ancestor hidden or
+# transparent), wholly on reveal.js's canvas and in the window, and on top at its centre?
+NOTICE_SHOWN_JS = """notice => {
+    const box = notice.getBoundingClientRect();
+    const within = outer => box.left >= outer.left - 1 && box.right <= outer.right + 1
+                            && box.top >= outer.top - 1 && box.bottom <= outer.bottom + 1;
+    const centre = document.elementFromPoint((box.left + box.right) / 2, (box.top + box.bottom) / 2);
+    return {visible: notice.checkVisibility({opacityProperty: true, visibilityProperty: true}),
+            onCanvas: within(document.querySelector('.reveal .slides').getBoundingClientRect()),
+            inWindow: within({left: 0, top: 0, right: innerWidth, bottom: innerHeight}),
+            onTop: notice.contains(centre)};
+}"""
+
+
+def check_still_notices(page, name, cells, deck=False):
+    """Every stepper and explorer (the widgets drawn; every shown cell that makes one) has the
+    notice that it is a still image, and no other output has one; in a deck each notice is
+    shown on its slide (NOTICE_SHOWN_JS), on a page it is visible."""
+    steppers = [cells[i]["id"] for i in stepper_cell_indices(cells)
+                if slide_type(cells[i]) not in ("skip", "notes")]
+    found = page.evaluate(STILL_OUTPUTS_JS, steppers)
+    assert found["widgets"], f"{name}: no stepper or explorer drawn"
+    assert found["notices"] == found["widgets"], (
+        f"{name}: {len(found['notices'])} still-image notices for {len(found['widgets'])} steppers "
+        "and explorers, or not in their outputs")
+    assert found["without"] == [], f"{name}: cells without a still-image notice: {found['without']}"
+    for i, notice in enumerate(page.locator(".emlab-still").all()):
+        text = notice.inner_text()
+        assert text.startswith("Still image."), f"{name}: still-image notice {i} says {text!r}"
+        if not deck:
+            assert notice.is_visible(), f"{name}: still-image notice {i} is not visible"
+            continue
+        output = notice.evaluate("n => n.closest('.jp-OutputArea-output').id")
+        page.evaluate(GO_TO_JS, [REVEAL_URL, f'[id="{output}"]'])
+        try:
+            page.wait_for_function(f"n => Object.values(({NOTICE_SHOWN_JS})(n)).every(Boolean)",
+                                   arg=notice.element_handle(), timeout=5_000)
+        except Exception:     # noqa: BLE001 -- playwright's TimeoutError: say what is wrong
+            shown = notice.evaluate(NOTICE_SHOWN_JS)
+            raise AssertionError(f"{name}: still-image notice {i} not shown on its slide: "
+                                 f"{shown}") from None
+
+
 def check_animation_plays(page, animation, name):
     """matplotlib's JS-HTML player: Next frame, First frame and Play change the picture."""
     frame = animation.locator("img[id^='_anim_img']")
@@ -178,17 +245,7 @@ def test_html_offline(name, pages_dir, offline_page, cells):
     assert animations.count() >= 1, f"{name}: no animation in the exported page"
     check_animation_plays(page, animations.first, name)
     check_offline_content(page, name, cells(name), len(stepper_cell_indices(cells(name))))
-
-
-# Go to the slide holding ``selector``'s first match (reveal.js's own navigation), with every
-# fragment shown.
-GO_TO_JS = """async ([revealUrl, selector]) => {
-    const Reveal = await new Promise(resolve => require([revealUrl], resolve));
-    const slide = document.querySelector(selector).closest('section:not(.stack)');
-    const {h, v} = Reveal.getIndices(slide);
-    Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
-    return [h, v];
-}"""
+    check_still_notices(page, name, cells(name))
 
 
 @pytest.mark.browser
@@ -204,8 +261,10 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     page.wait_for_function("s => s.classList.contains('present')", arg=second.element_handle(),
                            timeout=10_000)
 
-    # Each slide's height on reveal's canvas (checked in test_deck_slides_fit).
+    # Each slide's height on reveal's canvas and what can be read on it (checked in
+    # test_deck_slides_fit and test_deck_slides_readable).
     deck_slides[name] = page.evaluate(MEASURE_DECK_JS, REVEAL_URL)
+    deck_slides[name]["readability"] = readability([s.pop("text") for s in deck_slides[name]["slides"]])
     record_property("deck_slides", (name, deck_slides[name]))
 
     animations = page.locator(".animation:has(img[id^='_anim_img'])")
@@ -216,6 +275,7 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     shown = [i for i in stepper_cell_indices(notebook)
              if slide_type(notebook[i]) not in ("skip", "notes")]
     check_offline_content(page, name, notebook, len(shown))
+    check_still_notices(page, name, notebook, deck=True)
 
 
 @pytest.mark.browser
@@ -232,6 +292,23 @@ def test_deck_slides_fit(name, deck_slides):
         f"{name}: {len(too_tall)} of {len(deck['slides'])} slides are taller than reveal's "
         f"{deck['height']} px: " + "; ".join(f"#/{s['h']}/{s['v']} {s['title']!r} {s['height']} px"
                                              for s in too_tall))
+
+
+@pytest.mark.browser
+@pytest.mark.slides_fit
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_deck_slides_readable(name, deck_slides):
+    """On every slide of the exported deck at 1280x720 (measured by test_deck_offline): no
+    code or output line wider than its cell (cut or wrapped), and figure text at least 12 pt
+    at the size the figure is shown."""
+    if name not in deck_slides:
+        pytest.fail(f"{name}: the deck was not measured (see test_deck_offline)")
+    seen = deck_slides[name]["readability"]
+    assert seen["too_wide"] == [], (
+        f"{name}: lines wider than their cell on a slide (kind, line, width px, room px): {seen['too_wide']}")
+    assert seen["unmeasured_figures"] == 0, f"{name}: figures on slides without their text size"
+    assert seen["figure_px"] is None or seen["figure_px"] >= FIGURE_TEXT_PX, \
+        f"{name}: figure text at {seen['figure_px']} px as shown (< {FIGURE_TEXT_PX} px, 12 pt)"
 
 
 def test_exports_leave_out_the_check_cells(slides_dir, pages_dir):

@@ -6,24 +6,27 @@ solutions out; its slides are the full notebook's):
   every exercise's checker printing "✗ not implemented yet", every stepper rendered and
   responding to its half-step box, its half-step buttons and Play (a half-step's latency is
   measured and reported in the summary, never asserted);
-- the live slideshow (jupyterlab-slideshow): started from the notebook toolbar's button;
-  Space goes to the next shown cell; every slide, presented in turn, shows all its cells and
-  no other; on the stepper's slide the half-step box and Play change the figure; Escape leaves it.
-  Each slide's height is measured against the window (1280x720) and checked in
+- the live slideshow (jupyterlab-slideshow with the project's extension, as `make lab` starts
+  it), started from the notebook toolbar's button and then walked with the presenter's keys
+  only (slideshow.KeysOnlyWalk): to the last slide and back, every press must change what is
+  on screen, every slide's title must be shown, each slide shows its own cells and no other.
+  On a stepper's slide the mouse and the half-step box are used, and the keys must still move
+  the deck afterwards (Escape leaves the box; a clicked button keeps no key).  What each slide
+  shows is measured (height, text sizes, code line widths, figure text) and checked in
   test_live_slides_fit;
 - WCAG 2.1 AA in the output areas after Run All: axe-core's violations (as
   tests/browser/test_accessibility.py checks the exported pages): none may be found."""
-import json
 import statistics
 import time
 
 import nbformat
 import pytest
+from playwright.sync_api import expect
 
 from labdriver import NOTEBOOKS, error_outputs, printed, unexecuted_cells
 from make_student import NOT_YET, checker_cells
-from slideshow import (notebook_cells, slide_type, start_slideshow, stepper_cell_indices, stop_slideshow,
-                       walk_slideshow)
+from slideshow import (ACTIVE_CELL_JS, CODE_PX, FIGURE_TEXT_PX, PROSE_PX, KeysOnlyWalk, notebook_cells,
+                       slide_type, start_slideshow, stepper_cell_indices, stop_slideshow)
 from stepper_ui import steppers
 from test_accessibility import axe_script, output_area_violations, report, save  # noqa: F401 (a fixture)
 
@@ -68,7 +71,9 @@ def check_stepper(stepper, name, times_ms):
 
 def check_stepper_on_slide(page, index):
     """The live slideshow: on the stepper's slide, the half-step box (an arrow key in it) and
-    the Play button (a mouse click) each change the figure, and the slide stays on screen."""
+    the Play button (a mouse click) each change the figure, and the slide stays on screen.
+    In the box the keys edit: → stays there, Escape leaves the box and not the deck.  The walk
+    goes on from the clicked Play button with keys alone."""
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     found = steppers(page, within=cell)
     assert len(found) == 1, f"cell {index}: no stepper shown on its slide"
@@ -81,6 +86,14 @@ def check_stepper_on_slide(page, index):
     assert stepper.value == 1
     moved = stepper.pixels()
     assert moved != before, "in the slideshow, the half-step box did not change the figure"
+    active = page.evaluate(ACTIVE_CELL_JS)
+    stepper.box.press("ArrowRight")
+    assert page.evaluate(ACTIVE_CELL_JS) == active, "→ in the half-step box moved the deck"
+    stepper.box.press("Escape")
+    assert page.evaluate("() => document.body.dataset.jpDeckMode") == "presenting", \
+        "Escape in the half-step box left the slideshow (it should leave the box first)"
+    assert page.evaluate("() => !document.activeElement.matches('input')"), \
+        "Escape did not take the focus out of the half-step box"
     try:
         stepper.play_a_step(click_timeout=5_000)
     except Exception as error:    # noqa: BLE001 -- playwright's TimeoutError, with its reason
@@ -89,6 +102,32 @@ def check_stepper_on_slide(page, index):
     assert stepper.value > 1
     assert stepper.pixels() != moved, "in the slideshow, Play did not change the figure"
     assert "jp-deck-mod-onscreen" in cell.get_attribute("class"), "using the stepper left its slide"
+    check_explorer_modes_fit(page, cell)
+
+
+# The bottom of a cell, against the window's height.
+BOTTOM_JS = "cell => [Math.round(cell.getBoundingClientRect().bottom), window.innerHeight]"
+
+
+def check_explorer_modes_fit(page, cell):
+    """An explorer's slide in the slideshow: in every init mode (the manual start adds number
+    boxes) the explorer stays within the window, and its controls do not move.  Ends in the
+    mode it started in."""
+    explorer = cell.locator(".emlab-explorer")
+    if explorer.count() == 0:
+        return
+    caption = explorer.locator(":scope > .widget-html").first
+    options = explorer.locator(".widget-radio-box label")
+    labels = [options.nth(i).inner_text().strip() for i in range(options.count())]
+    first = explorer.locator("input").first
+    where = first.bounding_box()
+    chosen = explorer.locator(".widget-radio-box input:checked").locator("xpath=..").inner_text().strip()
+    for label in [*(l for l in labels if l != chosen), chosen]:
+        options.filter(has_text=label).first.click()
+        expect(caption).to_contain_text(f"init = {label}", timeout=30_000)
+        bottom, window = page.evaluate(BOTTOM_JS, cell.element_handle())
+        assert bottom <= window, f"with init = {label}, the explorer ends at {bottom} px, below the {window} px window"
+        assert first.bounding_box() == where, f"with init = {label}, the explorer's controls moved"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -118,26 +157,34 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
     record_property("latencies", (name, times_ms))
     found[0].root.screenshot(path=artifacts / f"{stem}-stepper.png")
 
-    # The lecture: the live slideshow, slide by slide.
+    # The lecture: the live slideshow, with the presenter's keys only.
     on_slides = [i for i in stepper_cell_indices(cells)
                  if slide_type(cells[i]) not in ("skip", "notes")]
     used = []
 
-    def on_cell(index):
-        if index in on_slides:
-            check_stepper_on_slide(page, index)
-            page.screenshot(path=artifacts / f"{stem}-slideshow-stepper.png")
-            used.append(index)
+    def on_step(on_screen):
+        for index in on_screen:
+            if index in on_slides and index not in used:
+                check_stepper_on_slide(page, index)
+                page.screenshot(path=artifacts / f"{stem}-slideshow-stepper.png")
+                used.append(index)
 
     start_slideshow(page)
-    slides, missed = walk_slideshow(page, cells, on_cell)
-    live_slides[name] = {"slides": slides, "missed": missed}
+    started = time.monotonic()
+    walk = KeysOnlyWalk(page, cells, on_step)
+    print(f"{name}: keys-only walk, {walk.presses} presses in {time.monotonic() - started:.1f} s")
+    live_slides[name] = {"slides": walk.slides(), "presses": walk.presses, "dead": len(walk.dead),
+                         "readability": walk.readability()}
     record_property("live_slides", (name, live_slides[name]))
     stop_slideshow(page)
-    assert missed == [], (
-        f"{name}: the slideshow did not show cells {missed} on their slides (slide types "
-        f"{sorted({json.dumps(slide_type(cells[i])) for i in missed})}); jupyterlab-slideshow "
-        "0.3.4 shows a cell that continues a slide only when its slide_type is absent, not '-'")
+    assert walk.ends() == (walk.steps[-1][-1], walk.steps[0][-1]), \
+        f"{name}: the keys went from the first step to cell {walk.ends()[0]} and back to {walk.ends()[1]}"
+    assert walk.dead == [], f"{name}: presses that changed nothing on screen (direction, key, active cell): {walk.dead}"
+    assert walk.wrong_cells() == [], (
+        f"{name}: slides showing other cells than their own (active cell, on screen, expected): "
+        f"{walk.wrong_cells()[:5]}")
+    assert walk.titles_not_shown() == {"forward": [], "back": []}, \
+        f"{name}: slides entered without their title on screen: {walk.titles_not_shown()}"
     assert on_slides, f"{name}: no stepper cell is on a slide (all are skip)"
     assert used == on_slides, f"{name}: steppers on slides {on_slides}, used {used}"
     report(f"lab/{stem}", violations, artifacts)
@@ -150,8 +197,9 @@ def test_live_slides_fit(name, lab, live_slides):
     if name not in live_slides:
         pytest.fail(f"{name}: the slideshow was not walked (see test_run_all_steppers_and_slideshow)")
     cells = notebook_cells(lab.root / name)
-    slides, missed = live_slides[name]["slides"], live_slides[name]["missed"]
-    assert missed == [], f"{name}: cells {missed} were not shown, so their slides were not measured"
+    slides = live_slides[name]["slides"]
+    not_shown = [first for first, height, _ in slides if height is None]
+    assert not_shown == [], f"{name}: the slides of cells {not_shown} were never shown, so not measured"
     too_tall = [(first, height) for first, height, window in slides if height > window]
     window = slides[0][2]
     assert too_tall == [], (
@@ -159,3 +207,21 @@ def test_live_slides_fit(name, lab, live_slides):
         f"{window} px window: " + "; ".join(
             f"cell {first} ({''.join(cells[first]['source'])[:40]!r}...) {height} px"
             for first, height in too_tall))
+
+
+@pytest.mark.slides_fit
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_live_slides_readable(name, live_slides):
+    """On every slide of the live slideshow (measured by the walk above): text and code large
+    enough, no code or output line wider than its cell (cut or wrapped), figure text large
+    enough at the size the figure is shown."""
+    if name not in live_slides:
+        pytest.fail(f"{name}: the slideshow was not walked (see test_run_all_steppers_and_slideshow)")
+    seen = live_slides[name]["readability"]
+    assert seen["prose_px"] >= PROSE_PX, f"{name}: prose at {seen['prose_px']} px on a slide (< {PROSE_PX})"
+    assert seen["code_px"] >= CODE_PX, f"{name}: code or output at {seen['code_px']} px on a slide (< {CODE_PX})"
+    assert seen["too_wide"] == [], (
+        f"{name}: lines wider than their cell on a slide (kind, line, width px, room px): {seen['too_wide']}")
+    assert seen["unmeasured_figures"] == 0, f"{name}: figures on slides without their text size"
+    assert seen["figure_px"] is None or seen["figure_px"] >= FIGURE_TEXT_PX, \
+        f"{name}: figure text at {seen['figure_px']} px as shown (< {FIGURE_TEXT_PX} px, 12 pt)"
