@@ -181,9 +181,10 @@ def export(to, output_dir, notebooks):
     options = {k: v for k, v in URLS.items() if k in exporter_class.class_trait_names()}
     options.update(template_file="offline.html.j2")
     if to == "slides":
-        # no "Out [n]" column: the outputs get its width, so that a line of 80 characters fits
-        # the 960 px canvas (DECK_CODE in export_a11y.css)
-        options.update(reveal_theme=THEME, exclude_output_prompt=True)
+        # no "In [n]" / "Out [n]" column: code, outputs and figures get its width, so that a
+        # line of 80 characters and a figure 960 px wide fit the 960 px canvas unscaled
+        # (DECK_CODE in export_a11y.css)
+        options.update(reveal_theme=THEME, exclude_input_prompt=True, exclude_output_prompt=True)
     config = Config({exporter_class.__name__: options,
                      "TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": set(REMOVED_TAGS)}})
     exporter = exporter_class(config=config, extra_loaders=[DictLoader({"offline.html.j2": template(to)})])
