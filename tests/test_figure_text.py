@@ -128,6 +128,14 @@ def images_run():
     return emlab.run_em(bernoulli, x, bernoulli.init_random(x, 3, rng), max_iter=6, tol=0, beta_prior=(2, 2)), z
 
 
+def images_of_ten_run():
+    """Ten components on 8 x 8 digits (notebook 08's K = 10): titles of N_j up to n = 300."""
+    frame = emlab.data.load_digits().iloc[:300]
+    x = emlab.data.points_x(frame)
+    start = bernoulli.init_random(x, 10, np.random.default_rng(0))
+    return emlab.run_em(bernoulli, x, start, max_iter=4, tol=0, beta_prior=(2, 2)), frame["digit"].to_numpy()
+
+
 def missing_normal_run():
     rng = np.random.default_rng(2)
     x = mn.drop_at_random(mn.sample(mn.Params([1.0, -0.5], [[1.0, 0.6], [0.6, 2.0]]), 120, rng), rng)
@@ -146,6 +154,7 @@ def runs():
             "density": emlab.run_em(gaussian, clusters, gaussian.Params([0.5, 0.5], [[-1.0], [1.0]],
                                                                         [[[1.0]], [[1.0]]]), max_iter=6, tol=0),
             "faithful": faithful_run(), "semi-supervised": semi_supervised_run(), "images": images_run(),
+            "images of ten": images_of_ten_run(),
             "linkage": emlab.run_em(linkage, np.array([125, 18, 20, 34]), linkage.Params(0.5), tol=1e-12),
             "missing normal": missing_normal_run()}
 
@@ -167,24 +176,24 @@ VIEWS = {
     "MissingNormalView in 09's animation (72 dpi)": ("missing normal", {"view": widgets.MissingNormalView, "dpi": 72}),
     "MissingNormalView at 100 dpi": ("missing normal", {"view": widgets.MissingNormalView, "dpi": 100}),
     "MeanImagesView": ("images", {}),
+    "MeanImagesView without classes": ("images", {"classes": None}),
+    "MeanImagesView in 08's stepper (8 x 3.2 in)": ("images", {"figsize": (8, 3.2)}),
+    "MeanImagesView of ten components (8 x 3.2 in)": ("images of ten", {"figsize": (8, 3.2)}),
 }
-NOT_YET = {"MeanImagesView": "emlab/widgets/images.py (owned elsewhere) draws its titles at 9 or 8 pt and "
-                             "is not a ReadableText view yet"}
 
 
 def make(runs, name):
     key, options = VIEWS[name]
     options = dict(options)
     history = runs[key]
-    if key == "images":
+    if key.startswith("images"):
         history, classes = history
-        options["classes"] = classes
+        options.setdefault("classes", classes)
     view = options.pop("view", None)
     return widgets.stepper(history, view=view, **options).view
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(reason=NOT_YET[name], strict=True))
-                                  if name in NOT_YET else name for name in VIEWS])
+@pytest.mark.parametrize("name", VIEWS)
 def test_every_view_draws_its_text_readable_at_every_half_step(runs, name):
     view = make(runs, name)
     for step in sorted({0, 1, 2, view.steps.last}):
@@ -205,6 +214,13 @@ def test_a_view_that_takes_other_data_draws_again_at_the_same_size(runs):
     density.set_history(emlab.run_em(gaussian, runs["collapse"].x[:60], gaussian.Params(
         [0.5, 0.5], [[-1.0], [1.0]], [[[1.0]], [[1.0]]]), max_iter=3, tol=0))
     check_readable(density.fig, "DensityView on other data")
+    three, classes = runs["images"]
+    ten = emlab.run_em(bernoulli, three.x, bernoulli.init_random(three.x, 10, np.random.default_rng(5)),
+                       max_iter=2, tol=0, beta_prior=(2, 2))
+    images = widgets.stepper(ten, classes=classes, figsize=(8, 3.2)).view
+    images.set_history(three)               # another k: a new grid of axes, laid out again
+    assert len(images.ax_images) == 3 and images.columns == 3
+    check_readable(images.fig, "MeanImagesView of ten, then of three components")
 
 
 def test_the_text_style_sets_every_text_at_one_size_in_pixels():

@@ -58,13 +58,12 @@ def shown_resp(h, source):
 def expected_texts(h, shown, source, classes):
     resp = shown_resp(h, source)
     nk = resp.sum(axis=0)
-    titles = [f"component {j}\n" rf"$\pi_{{{j}}}$ = {w:.2f}" "\n" rf"$N_{{{j}}}$ = {n:.0f}"
-              for j, (w, n) in enumerate(zip(h.params[shown].weights, nk))]
+    titles = [rf"$\pi$ {w:.2f}" "\n" rf"$N$ {n:.0f}" for w, n in zip(h.params[shown].weights, nk)]
     labels = []
     for j in range(resp.shape[1]):
         share = {c: resp[classes == c, j].sum() / nk[j] for c in np.unique(classes)}
         top = max(share, key=share.get)
-        labels.append(f"class {top}: {share[top]:.0%}")
+        labels.append(f"{top}: {share[top]:.0%}")
     return titles, labels
 
 
@@ -91,20 +90,23 @@ def test_stepper_moves_the_same_artists_to_each_half_step(stepper, history_and_c
         said = stepper.status.value
         assert caption in said and ("N = (" in said) == (step % 2 == 1) and ("π = (" in said) == (step % 2 == 0)
         assert stepper.image.tooltip.startswith("EM on emlab.bernoulli, 150 data points: left, the mean of each "
-                                                "of the 3 components as a 4 by 4 grey image")
+                                                "of the 3 components as a grey image of 4 by 4 pixels")
 
 
 def test_text_is_black_and_the_frames_in_the_component_colours(stepper):
     """Text needs 4.5:1 against white, which #009E73 and #CC79A7 miss: titles and class labels in
-    black, each component named by its index j; the frame (a mark, 3:1) keeps its colour."""
+    black; the frame (a mark, 3:1) keeps its colour.  Component j is the j-th image, left to right
+    (the alt text says so), so its title need not name it: short enough for 17 px text."""
     view = stepper.view
     stepper.show(3)
-    for j, (ax, title, label, color) in enumerate(zip(view.ax_images, view.titles, view.class_labels,
-                                                      view.colors)):
+    lefts = [ax.get_position().x0 for ax in view.ax_images]
+    assert lefts == sorted(lefts) and view.columns == 3
+    for ax, title, label, color in zip(view.ax_images, view.titles, view.class_labels, view.colors):
         assert to_rgba(title.get_color()) == to_rgba(label.get_color()) == to_rgba("black")
-        assert title.get_text().startswith(f"component {j}\n")
         assert all(to_rgba(spine.get_edgecolor()) == tuple(color) for spine in ax.spines.values())
-    assert "framed in the component's colour, titled with its index j" in stepper.image.tooltip
+    assert ("components 0 to 2 left to right, each framed in the component's colour, with its weight π_j "
+            "and its soft count N_j above it" in stepper.image.tooltip)
+    assert "under it the class with the largest share of N_j and that share" in stepper.image.tooltip
 
 
 def test_e_half_step_changes_counts_not_images(stepper):
@@ -139,20 +141,40 @@ def test_digit_pixels_land_where_the_csv_columns_say():
 
 
 def test_ten_components_in_two_rows_and_set_history_with_another_k(history_and_classes):
+    """At the views' dpi (80) ten components in two rows of five; in a thumbnail (40 dpi, where the
+    text keeps 17 pt and so takes twice the share of the figure) the titles need fewer columns."""
     h, z = history_and_classes
     x = h.x
     ten = emlab.run_em(bernoulli, x, bernoulli.init_random(x, 10, np.random.default_rng(1)), max_iter=3, tol=0,
                        beta_prior=(2, 2))
-    w = widgets.stepper(ten, classes=z, dpi=40)
+    thumbnail = widgets.MeanImagesView(ten, classes=z, dpi=40)
+    assert thumbnail.columns < 5 and len({round(ax.get_position().y0, 3) for ax in thumbnail.ax_images}) == 3
+    w = widgets.stepper(ten, classes=z)
     view, fig = w.view, w.view.fig
     rows = sorted({round(ax.get_position().y0, 3) for ax in view.ax_images})
-    assert len(view.ax_images) == 10 and len(rows) == 2
+    assert len(view.ax_images) == 10 and len(rows) == 2 and view.columns == 5
+    assert "components 0 to 9 left to right in rows of 5" in view.drawing()
     w.set_history(h)
     assert w.view is view and view.fig is fig and len(view.ax_images) == 3 and len(fig.axes) == 4
     w.show(8)                                           # iteration 3's M-step: theta^(4)
     for image, mean in zip(view.images, h.params[4].means):
         np.testing.assert_array_equal(image.get_array(), mean.reshape(4, 4))
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
+
+
+def test_columns_fit_the_figure_or_are_given(history_and_classes):
+    """The images as large as the figure leaves them (its size kept): three in a row; or in the
+    columns asked for, row after row, the same size each."""
+    h, z = history_and_classes
+    auto = widgets.MeanImagesView(h, classes=z)
+    given = widgets.MeanImagesView(h, classes=z, columns=2)
+    assert auto.columns == 3 and given.columns == 2
+    sizes = {(view.fig.bbox.width, view.fig.bbox.height) for view in (auto, given)}
+    assert sizes == {(640, 280)}                        # 8 x 3.5 in at 80 dpi, as before
+    boxes = [ax.get_position() for ax in given.ax_images]
+    assert boxes[0].y0 == boxes[1].y0 > boxes[2].y0 and boxes[0].x0 == boxes[2].x0 < boxes[1].x0
+    assert len({round(b.width, 9) for b in boxes}) == 1 and boxes[0].width < auto.ax_images[0].get_position().width
+    assert "components 0 to 2 left to right in rows of 2" in given.drawing()
 
 
 def test_animation_frames_are_the_views_half_steps(history_and_classes):
