@@ -30,7 +30,8 @@ class FigureOutput:
 
     Its mimebundle is ``text/html`` (``<img src="data:image/png;base64,..." alt="..."
     data-smallest-text-px="...">``: the smallest text of the figure in pixels of the image at
-    its natural size, ``emlab.plot.smallest_text_px``, for a browser test to read) and
+    its natural size, ``emlab.plot.smallest_text_px``, or "none" for a figure without text, for
+    a browser test to read) and
     ``text/plain`` (the alt text).  HTML, because JupyterLab's image renderer (4.x)
     draws an ``image/png`` output as an ``<img>`` with no alt, whatever the output's
     metadata says, while its HTML renderer keeps ``alt`` (trusted or sanitized); nbconvert's
@@ -43,7 +44,8 @@ class FigureOutput:
 
     def html(self):
         size = "" if self.width is None else f' width="{self.width}"'
-        text = "" if self.text_px is None else f' data-smallest-text-px="{self.text_px:g}"'
+        px = "none" if self.text_px is None else f"{self.text_px:g}"      # none: a figure without text
+        text = f' data-smallest-text-px="{px}"'
         return (f'<img src="data:image/png;base64,{base64.b64encode(self.png).decode("ascii")}"'
                 f'{size} alt="{html.escape(self.alt, quote=True)}"{text}>')
 

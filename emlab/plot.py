@@ -173,9 +173,10 @@ def smallest_text_px(fig, dpi=None):
 
 def text_size_class(fig):
     """``"emlab-text-NNpx"``, NN the smallest text of ``fig`` in whole pixels (``smallest_text_px``
-    rounded down): a DOM class for the image of the figure, so that a browser test reads it."""
+    rounded down), or ``"emlab-text-none"`` for a figure without text: a DOM class for the image
+    of the figure, so that a browser test reads it."""
     px = smallest_text_px(fig)
-    return f"emlab-text-{0 if px is None else math.floor(px)}px"
+    return "emlab-text-none" if px is None else f"emlab-text-{math.floor(px)}px"
 
 
 def legend_above(ax, handles, labels, *, from_figure_edge=False, **kwargs):

@@ -276,6 +276,12 @@ def test_a_static_figure_says_its_smallest_text_on_its_img():
     fig, ax = plt.subplots(figsize=(4, 2), dpi=100)
     ax.plot([0, 1], [0, 1])
     assert 'data-smallest-text-px="13.89"' in figure_with_alt.figure_output(fig, "A rising line from 0 to 1.").html()
+    # A figure without any text (an image alone) says "none", and its DOM class too.
+    fig, ax = plt.subplots(figsize=(2, 2), dpi=100)
+    ax.imshow(np.eye(3))
+    ax.set_axis_off()
+    assert 'data-smallest-text-px="none"' in figure_with_alt.figure_output(fig, "A 3 by 3 identity image.").html()
+    assert plot.text_size_class(fig) == "emlab-text-none"
 
 
 def test_the_animation_tells_each_frames_smallest_text(runs):
@@ -292,8 +298,6 @@ def test_the_animation_tells_each_frames_smallest_text(runs):
     assert re.search(r'<img id="_anim_img\w+" alt="[^"]*">', player)      # the tag itself as before
 
 
-@pytest.mark.xfail(reason="the Stepper's image (emlab/widgets/interactive.py, owned elsewhere) does not "
-                          "carry plot.text_size_class(view.fig) yet", strict=False)
 def test_the_stepper_image_carries_the_smallest_text_as_a_class(runs):
     w = widgets.stepper(runs["coins"])
     assert f"emlab-text-{int(plot.smallest_text_px(w.view.fig))}px" in w.image._dom_classes

@@ -114,8 +114,9 @@ STATE_JS = """async ([before, wait, measure]) => {
 # - the widest line of each code cell and text output against the width it has (a canvas
 #   measures the line in the element's own font): wider means cut or wrapped;
 # - figure text: the smallest text of each figure, in px as shown (the image's own size in
-#   pixels, from its data-smallest-text-px attribute or emlab-text-<n>px class, times its
-#   shown width over its natural width); figures without that size are counted.
+#   pixels, from its data-smallest-text-px attribute or emlab-text-<n>px class, "none" for a
+#   figure without text, times its shown width over its natural width); figures without that
+#   size are counted.
 SLIDE_TEXT_JS = """(cells, scale) => {
     const CODE = '.jp-InputArea-editor, .jp-OutputArea, code, pre, .jp-InputPrompt, .jp-OutputPrompt';
     const smallest = {prose: null, code: null}, where = {prose: null, code: null};
@@ -160,8 +161,9 @@ SLIDE_TEXT_JS = """(cells, scale) => {
             if (!box.width || !img.naturalWidth) continue;
             const marked = img.dataset.smallestTextPx
                 ?? [...img.classList, ...(img.closest('.emlab-widget')?.classList ?? [])]
-                   .map(c => /^emlab-text-([0-9.]+)px$/.exec(c)?.[1]).find(Boolean);
+                   .map(c => /^emlab-text-(none|[0-9.]+px)$/.exec(c)?.[1]).find(Boolean);
             if (marked === undefined) { unmeasured += 1; continue; }
+            if (marked === 'none') continue;              // a figure without text
             figures.push(Math.round(parseFloat(marked) * box.width / img.naturalWidth * 10) / 10);
         }
     }

@@ -222,15 +222,11 @@ class ModelExplorer(Explorer):
             given += list(np.vectorize(lambda v: float(f"{v:.3g}"))(drawn))[len(given):]
         if self.manual_keyword == "theta":
             boxes = [number_box(f"theta_{coin_name(j)}", p, 0, 1, 0.01) for j, p in enumerate(given)]
-            rows = [widgets.HBox(boxes, layout={"flex_flow": "row wrap"})]
         else:
             boxes = [s for j, mean in enumerate(given) for s in self.mean_boxes(j, mean)]
-            per_row = 2 if self.x.shape[1] == 2 else max(len(boxes), 1)   # a row per mean; d = 1: one row
-            rows = [widgets.HBox(boxes[i:i + per_row], layout={"flex_flow": "row wrap"})
-                    for i in range(0, len(boxes), per_row)]
-            variance = self.manual_controls.get("start_variance") or self.variance_box(start_variance)
-            boxes.append(variance)
-            rows.append(variance)
+            boxes.append(self.manual_controls.get("start_variance") or self.variance_box(start_variance))
+        # one wrapping row, as many boxes to a line as fit: the fewest lines on a slide
+        rows = [widgets.HBox(boxes, layout={"flex_flow": "row wrap"})]
         old = self.manual_controls
         for name in old:
             del self.controls[name]
