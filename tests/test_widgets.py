@@ -183,14 +183,15 @@ def test_play_is_a_named_button_over_the_half_steps_and_repeat_a_checkbox(gmm_hi
     assert [c.description for c in w.controls] == ["Play", "Repeat", "◀ half-step", "half-step ▶", "half-step", ""]
     assert isinstance(w.repeat, ipywidgets.Checkbox) and w.play.layout.display == "none"
     assert (w.play.min, w.play.max, w.play.interval) == (0, 2 * gmm_history.n_iter + 1, 1000)
-    assert [(link.source, link.target) for link in w.links] == [((w.play, "value"), (w.half_step, "value")),
-                                                                ((w.repeat, "value"), (w.play, "repeat"))]
+    assert [(link.source, link.target) for link in w.links] == [((w.repeat, "value"), (w.play, "repeat"))]
     w.play_button.click()
     assert w.play.playing and w.play_button.description == "Pause"
     w.play.playing = False                             # as the browser does after the last half-step
     assert w.play_button.description == "Play"
-    w.half_step.value = 5                              # as a tick of the Play (jslinked) does
-    assert w.step == 5 and w.view.caption.get_text() == expected_caption("E", 2)
+    w.play.value = 5                                   # as a tick of the Play does
+    assert w.step == w.half_step.value == 5 and w.view.caption.get_text() == expected_caption("E", 2)
+    w.half_step.value = 3                              # typed: the Play goes on from there
+    assert w.step == w.play.value == 3 and w.view.caption.get_text() == expected_caption("E", 1)
 
 
 def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, gmm_history):
@@ -352,6 +353,103 @@ def test_custom_view_with_an_unregistered_artist_still_renders_correctly(gmm_his
     go(w, 4, "E")
     np.testing.assert_allclose(np.column_stack(w.view.line.get_data()), gmm_history.params[4].means)
     np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
+
+
+class ZoomingView(widgets.View):
+    """The means, on a model panel whose y limits change at every half-step: 0 to 1, then 0 to
+    100,000, so that its tick labels widen and narrow (the axes, not registered, goes stale)."""
+
+    def draw_state(self, params, resp):
+        (self.line,) = self.ax.plot(*params.means.T, "o")
+        self.moving(self.line)
+        self.zoom()
+
+    def update_state(self, params, resp):
+        self.line.set_data(*params.means.T)
+        self.zoom()
+
+    def zoom(self):
+        self.ax.set_ylim(0, 10.0 ** (5 * (self.step % 2)))
+
+
+def counting_whole_draws(view, monkeypatch):
+    """A list that gets an entry at each whole draw of ``view``'s figure."""
+    whole_draws, draw = [], view.fig.canvas.draw
+    monkeypatch.setattr(view.fig.canvas, "draw", lambda: whole_draws.append(1) or draw())
+    return whole_draws
+
+
+def assert_steps_equal_whole_draws(w, steps, reference):
+    """Each half-step of ``steps`` in stepper ``w`` equals, pixel for pixel, a whole draw of
+    ``reference``, a view of its own showing the same (saving ``w.view``'s figure would draw it
+    whole)."""
+    for step in steps:
+        w.show(step)
+        reference.update(step)
+        np.testing.assert_array_equal(pixels(w.image.value), full_draw(reference))
+
+
+def test_an_axes_that_changes_is_drawn_again_alone(gmm_history, monkeypatch):
+    w = widgets.stepper(gmm_history, view=ZoomingView, dpi=50)
+    w.show(1)                          # the first change draws the whole figure and measures its axes
+    whole_draws = counting_whole_draws(w.view, monkeypatch)
+    assert_steps_equal_whole_draws(w, [2, 3, 4, 5, 4, 0], ZoomingView(gmm_history, dpi=50))
+    assert whole_draws == []
+
+
+def test_the_elbo_views_zooming_panel_is_drawn_again_alone(poisson_stepper, monkeypatch):
+    h = poisson_stepper.view.history
+    w = widgets.stepper(h, view=widgets.ElboView)
+    w.show(1)
+    whole_draws = counting_whole_draws(w.view, monkeypatch)
+    assert_steps_equal_whole_draws(w, [2, 3, 6, 5], widgets.ElboView(h))
+    assert whole_draws == []
+
+
+def test_a_rerun_on_the_same_data_draws_again_only_the_axes_it_changes(gmm_history, monkeypatch):
+    w, reference = widgets.stepper(gmm_history), widgets.EllipseView(gmm_history)
+    for seed, n_iter in [(7, 3), (8, 5)]:       # each changes the log-likelihood axis
+        if seed == 8:
+            whole_draws = counting_whole_draws(w.view, monkeypatch)
+        other = rerun(gmm_history, seed=seed, max_iter=n_iter)
+        w.set_history(other)
+        reference.set_history(other)
+    assert_steps_equal_whole_draws(w, [w.step, 2], reference)
+    assert whole_draws == []
+
+
+class ZoomingNextToTheLogLikelihood(ZoomingView):
+    """ZoomingView with the log-likelihood panel 2 % of the figure's width to the right of the
+    model's, its ticks and label on its right: too close to draw one panel alone."""
+
+    def make_axes(self):
+        self.ax, self.ax_ll = self.fig.add_axes((0.1, 0.2, 0.42, 0.6)), self.fig.add_axes((0.54, 0.2, 0.36, 0.6))
+        self.ax_ll.yaxis.tick_right()
+        self.ax_ll.yaxis.set_label_position("right")
+
+
+@pytest.mark.filterwarnings("ignore:This figure includes Axes that are not compatible with tight_layout")
+@pytest.mark.parametrize("case", ["axes too close", "a title of the figure's own"])
+def test_an_axes_that_cannot_be_drawn_alone_is_drawn_with_the_whole_figure(gmm_history, monkeypatch, case):
+    view_class = ZoomingNextToTheLogLikelihood if case == "axes too close" else ZoomingView
+    w, reference = widgets.stepper(gmm_history, view=view_class, dpi=50), view_class(gmm_history, dpi=50)
+    if case == "a title of the figure's own":
+        for fig in (w.view.fig, reference.fig):
+            fig.suptitle("a title of the figure's own", y=0.5)
+    w.show(1)
+    whole_draws = counting_whole_draws(w.view, monkeypatch)
+    assert_steps_equal_whole_draws(w, [2, 3], reference)
+    assert len(whole_draws) == 2
+
+
+def test_the_same_picture_again_is_not_encoded_again(gmm_history):
+    view = widgets.EllipseView(gmm_history, dpi=30)
+    first = view.png()
+    assert view.png() is first                          # nothing changed: the same bytes
+    view.update(1)
+    second = view.png()
+    view.update(0)
+    assert second != first and view.png() == first
 
 
 def test_animation_frames_are_the_views_half_steps_in_time_order(gmm_history):

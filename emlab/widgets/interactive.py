@@ -4,12 +4,18 @@ Every control is a native one that a screen reader names and the keyboard reache
 8's sliders and its Play widget's icon buttons have no accessible name): buttons named by their
 text, a checkbox, a number box with its label.  The figure's accessible name is its alt text and
 a polite live region says each half-step in words; both change with every step.
+
+A half-step costs the kernel one message from the browser, and the browser two back (the live
+region, then the picture with its alt text): the Play and the half-step box follow each other
+through the kernel, not through a jslink, which would make the browser send both values at
+every step (two requests, the first delaying the picture).
 """
 import html
 
 import ipywidgets as widgets
 import traitlets
 
+from .. import plot
 from .halfsteps import check_history
 from .registry import make_view
 from .view import View
@@ -87,11 +93,11 @@ class Stepper(widgets.VBox):
         super().__init__([row, self.image, self.message, self.status, style])
         self.add_class("emlab-widget")
         self.view = view
-        self.links = [widgets.jslink((self.play, "value"), (self.half_step, "value")),
-                      widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
+        self.links = [widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
         self._moving_controls = False
         self.show(0)
-        self.half_step.observe(self._on_step, names="value")
+        self.half_step.observe(self._on_step, names="value")      # typed, or an arrow key
+        self.play.observe(self._on_step, names="value")           # a tick of the Play
         self.play.observe(self._on_playing, names="playing")
         self.play_button.on_click(self._play_or_pause)
         self.back.on_click(lambda _: self.show(max(self.step - 1, 0)))
@@ -99,18 +105,30 @@ class Stepper(widgets.VBox):
 
     def show(self, step):
         """Show half-step ``step`` (0..the last; see ``emlab.widgets.halfsteps``): the view and
-        its image, the alt text, the live region and the half-step box."""
+        its image, the alt text, the live region, the half-step box and the Play."""
         self.view.update(step)
         self.step = step
-        self.say(self.view.announcement())          # the words first, then the picture they describe
-        with self.image.hold_sync():                # the picture and its alt text in one message
-            self.image.value = self.view.png()
+        picture = self.view.png()
+        # The words first, then the picture they describe (with its alt text, one message): sent
+        # back to back, once both are ready, so that the browser shows them in one frame.
+        self.say(self.view.announcement())
+        with self.image.hold_sync():
+            self.image.value = picture
             self.image.tooltip = self.view.alt_text()
+            if getattr(self, "_text_size_of", None) is not self.view:
+                self.mark_text_size()
         self._moving_controls = True
         try:
-            self.half_step.value = step
+            self.half_step.value = self.play.value = step     # the one the browser changed is there
         finally:
             self._moving_controls = False
+
+    def mark_text_size(self):
+        """The image's DOM class ``emlab-text-NNpx``, its smallest text (``plot.text_size_class``)
+        for a browser test to read; once per view, drawn (a half-step changes no text size)."""
+        size = plot.text_size_class(self.view.fig)
+        self.image._dom_classes = (*(c for c in self.image._dom_classes if not c.startswith("emlab-text-")), size)
+        self._text_size_of = self.view
 
     def say(self, text):
         """Put ``text`` in the live region (a screen reader reads it out, politely)."""
