@@ -11,19 +11,13 @@ from matplotlib.patches import Rectangle
 
 import emlab
 from emlab import gaussian, poisson, widgets
-from figures import full_draw, pixels
+from figures import collapse_error, full_draw, pixels
 
 
 @pytest.fixture(scope="module")
 def collapse():
     """Notebook 07's bad start: component 2 on an outlier, variance 0.5; it collapses."""
-    rng = np.random.default_rng(83)
-    clusters, _ = gaussian.sample(gaussian.Params([0.5, 0.5], [[-2.0], [2.5]], [[[0.64]], [[0.64]]]), 120, rng)
-    x = np.vstack([clusters, [[5.5]]])
-    start = gaussian.Params(np.full(3, 1 / 3), [[-2.0], [2.5], [5.5]], [[[1.0]], [[1.0]], [[0.5]]])
-    with pytest.raises(emlab.CollapseError) as caught:
-        emlab.run_em(gaussian, x, start)
-    return caught.value
+    return collapse_error()[0]
 
 
 def show(view, t):

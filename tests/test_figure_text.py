@@ -25,6 +25,7 @@ import emlab
 import emlab.data
 from emlab import bernoulli, coins, figure_with_alt, gaussian, linkage, plot, poisson, widgets
 from emlab import missing_normal as mn
+from figures import collapse_error
 
 MIN_PX = 17
 DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])
@@ -96,13 +97,8 @@ def poisson_run():
 
 def collapse_run():
     """Notebook 07's bad start: component 2 on an outlier; it collapses."""
-    rng = np.random.default_rng(83)
-    clusters, _ = gaussian.sample(gaussian.Params([0.5, 0.5], [[-2.0], [2.5]], [[[0.64]], [[0.64]]]), 120, rng)
-    x = np.vstack([clusters, [[5.5]]])
-    start = gaussian.Params(np.full(3, 1 / 3), [[-2.0], [2.5], [5.5]], [[[1.0]], [[1.0]], [[0.5]]])
-    with pytest.raises(emlab.CollapseError) as caught:
-        emlab.run_em(gaussian, x, start)
-    return caught.value.history, clusters
+    error, clusters = collapse_error()
+    return error.history, clusters
 
 
 def faithful_run():
