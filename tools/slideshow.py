@@ -198,8 +198,9 @@ class KeysOnlyWalk:
     """The running slideshow walked with the presenter's keys only: from the first step to
     the last with the forward keys in turn (Space, →, PageDown, ↓), then back to the first
     with the backward keys (Shift+Space, ←, PageUp, ↑).  ``on_step(cells_on_screen)`` runs
-    after each forward press (e.g. to use a stepper on the slide with the mouse); the walk
-    then goes on with keys alone, wherever the focus was left.  Each slide is measured on the
+    after each forward press (e.g. to use a stepper on the slide with the mouse) and returns
+    whether it did anything; the walk then goes on with keys alone, wherever the focus was
+    left.  Each slide is measured on the
     way forwards (its height, what can be read on it); backwards, what is on screen is read.
 
     After the walk: ``presses``, ``dead`` (presses that changed nothing on screen, as
@@ -223,9 +224,8 @@ class KeysOnlyWalk:
                 self.states.append(dict(state, direction=direction))
                 if not state["changed"]:
                     self.dead.append((direction, key, state["active"]))
-                if direction == "forward" and on_step is not None:
-                    on_step(state["onScreen"])
-                    state = slideshow_state(page)
+                if direction == "forward" and on_step is not None and on_step(state["onScreen"]):
+                    state = slideshow_state(page, measure=False)     # what it left on screen
 
     def ends(self):
         """The active cell where the forward keys stopped and where the backward keys did."""

@@ -43,6 +43,7 @@ ARTIFACTS = ROOT / "artifacts" / "browser"      # the screenshots test_notebooks
 # measured) ...
 LIVE_SLIDES = {}    # notebook -> {"slides": [(first cell, height px, window px)], "presses", "dead", "readability"}
 DECK_SLIDES = {}    # notebook -> reveal.js measure of its exported deck (test_exports.py)
+PAGE_VIOLATIONS = {}    # notebook -> axe's violations on its exported page (test_exports.py)
 # ... and report: tests/browser/report.py, loaded by the root conftest.py (the main process
 # of pytest-xdist loads no conftest below the root).
 _STARTED = {}       # what pytest_collection_finish started: "lab", "exports"
@@ -281,3 +282,8 @@ def live_slides():
 @pytest.fixture
 def deck_slides():
     return DECK_SLIDES
+
+
+@pytest.fixture
+def page_violations():
+    return PAGE_VIOLATIONS

@@ -1,8 +1,8 @@
 """WCAG 2.1 AA in Chromium with axe-core (its rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa):
-every exported page (``make html``) and every deck (``make slides``, all its slides laid out
-by reveal.js's print view and un-hidden) has no violation.  The same check runs on the output
-areas of each notebook after Run All in JupyterLab (tests/browser/test_notebooks.py, with
-``output_area_violations`` from here).
+every deck (``make slides``, all its slides laid out by reveal.js's print view and un-hidden)
+has no violation.  The same check runs on every exported page (``make html``, as
+tests/browser/test_exports.py loads it) and on the output areas of each notebook after Run All
+in JupyterLab (tests/browser/test_notebooks.py), with ``run_axe`` from here.
 
 axe-core comes from npm like reveal.js (tools/offline_export.py, ``TEST_PACKAGES``); it is
 injected once per page and run offline.  Any violation fails the test; each page's violations
@@ -98,19 +98,6 @@ def wait_for_widgets(page, steppers):
                                           .length >= {steppers}""", timeout=10_000)
     except Exception:     # noqa: BLE001 -- playwright's TimeoutError
         pass
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_page_has_no_axe_violation(name, pages_dir, offline, axe_script, artifacts):
-    page = offline.new_page()
-    try:
-        page.goto((pages_dir / name.replace(".ipynb", ".html")).as_uri(), wait_until="load")
-        page.wait_for_function(MATHJAX_DONE_JS, timeout=30_000, polling=100)
-        wait_for_widgets(page, len(stepper_cell_indices(notebook_cells(pages_dir.parent / "notebooks" / name))))
-        violations = run_axe(page, axe_script)
-    finally:
-        page.close()
-    report(f"html/{name.replace('.ipynb', '.html')}", violations, artifacts)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -13,11 +13,13 @@ from html.parser import HTMLParser
 import pytest
 
 from labdriver import NOTEBOOKS, VIEWPORT
+from test_accessibility import MATHJAX_DONE_JS, axe_script, report, run_axe  # noqa: F401 (a fixture)
 from slideshow import (FIGURE_TEXT_PX, MEASURE_DECK_JS, REVEAL_URL, notebook_cells, open_deck, readability, slide_type,
                        stepper_cell_indices)
 
-# test_deck_slides_fit reads what test_deck_offline measured in the same process: under
-# pytest-xdist (--dist loadfile) the file is one unit of work.
+# test_deck_slides_fit reads what test_deck_offline measured, and test_page_has_no_axe_violation
+# what test_html_offline found, in the same process: under pytest-xdist (--dist loadfile) the
+# file is one unit of work.
 
 # The text nodes of a rendered markdown cell, outside <script>, <style>, code and MathJax's
 # output, that still hold a TeX delimiter ($, \( or \[): after typesetting there is none.  (A
@@ -235,17 +237,28 @@ def check_animation_plays(page, animation, name):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_html_offline(name, pages_dir, offline_page, cells):
+def test_html_offline(name, pages_dir, offline_page, cells, axe_script, page_violations):
+    """The page as loaded (typeset, its widgets drawn) is also where axe runs: its violations
+    are checked in test_page_has_no_axe_violation."""
     page = offline_page
     page.goto((pages_dir / name.replace(".ipynb", ".html")).as_uri(), wait_until="load")
-    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue "
-                           "&& MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running",
-                           timeout=30_000, polling=100)
+    page.wait_for_function(MATHJAX_DONE_JS, timeout=30_000, polling=100)
+    check_offline_content(page, name, cells(name), len(stepper_cell_indices(cells(name))))
+    page_violations[name] = run_axe(page, axe_script)
     animations = page.locator(".animation:has(img[id^='_anim_img'])")
     assert animations.count() >= 1, f"{name}: no animation in the exported page"
     check_animation_plays(page, animations.first, name)
-    check_offline_content(page, name, cells(name), len(stepper_cell_indices(cells(name))))
     check_still_notices(page, name, cells(name))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_page_has_no_axe_violation(name, page_violations, artifacts):
+    """WCAG 2.1 AA (axe-core, test_accessibility.py's rules) on the exported page, as
+    test_html_offline loaded it."""
+    if name not in page_violations:
+        pytest.fail(f"{name}: axe did not run on the page (see test_html_offline)")
+    report(f"html/{name.replace('.ipynb', '.html')}", page_violations[name], artifacts)
 
 
 @pytest.mark.browser

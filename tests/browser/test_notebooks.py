@@ -14,8 +14,8 @@ solutions out; its slides are the full notebook's):
   the deck afterwards (Escape leaves the box; a clicked button keeps no key).  What each slide
   shows is measured (height, text sizes, code line widths, figure text) and checked in
   test_live_slides_fit;
-- WCAG 2.1 AA in the output areas after Run All: axe-core's violations (as
-  tests/browser/test_accessibility.py checks the exported pages): none may be found."""
+- WCAG 2.1 AA in the output areas after Run All: axe-core's violations (as the
+  exported pages and decks are checked): none may be found."""
 import re
 import statistics
 import time
@@ -164,11 +164,13 @@ def test_run_all_steppers_and_slideshow(name, lab, lecture, artifacts, live_slid
     used = []
 
     def on_step(on_screen):
-        for index in on_screen:
-            if index in on_slides and index not in used:
-                check_stepper_on_slide(page, index)
-                page.screenshot(path=artifacts / f"{stem}-slideshow-stepper.png")
-                used.append(index)
+        """Use each stepper on the slide the first time it is shown; whether any was."""
+        new = [index for index in on_screen if index in on_slides and index not in used]
+        for index in new:
+            check_stepper_on_slide(page, index)
+            page.screenshot(path=artifacts / f"{stem}-slideshow-stepper.png")
+            used.append(index)
+        return bool(new)
 
     start_slideshow(page)
     started = time.monotonic()
