@@ -70,7 +70,8 @@ class StepperUI:
         anywhere on the page to the new image decoded and painted (read with ``latency``)."""
         self.image.evaluate("""img => {
             const before = img.src;
-            window.__emlab = {t0: null, ms: null};
+            let painted;
+            window.__emlab = {t0: null, painted: new Promise(resolve => { painted = resolve; })};
             const start = () => { if (window.__emlab.t0 === null) window.__emlab.t0 = performance.now(); };
             document.addEventListener('keydown', start, {capture: true, once: true});
             document.addEventListener('mousedown', start, {capture: true, once: true});
@@ -78,17 +79,19 @@ class StepperUI:
                 if (img.src === before) return;
                 observer.disconnect();
                 img.decode().catch(() => {}).then(() => requestAnimationFrame(() => {
-                    window.__emlab.ms = performance.now() - (window.__emlab.t0 ?? performance.now());
+                    painted(performance.now() - (window.__emlab.t0 ?? performance.now()));
                 }));
             });
             observer.observe(img, {attributes: true, attributeFilter: ['src']});
         }""")
 
     def latency(self, timeout=30_000):
-        """Milliseconds from the armed input to the updated image (waits for it)."""
-        self.page.wait_for_function("() => window.__emlab && window.__emlab.ms !== null",
-                                    timeout=timeout, polling="raf")
-        return self.page.evaluate("() => window.__emlab.ms")
+        """Milliseconds from the armed input to the updated image: waits for it without
+        polling (which would add its own work to the page while it is timed)."""
+        return self.page.evaluate("""timeout => new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no new image in ${timeout} ms`)), timeout);
+            window.__emlab.painted.then(ms => { clearTimeout(timer); resolve(ms); });
+        })""", timeout)
 
     def key(self, key):
         """Press ``key`` in the half-step box (ArrowUp, ArrowDown); ms until the new image."""
