@@ -30,12 +30,12 @@ import argparse
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "vendor-cache"
@@ -95,6 +95,8 @@ STILL = ('<p class="emlab-still" role="note"><strong>Still image.</strong> {what
 STILL_WHAT = {"stepper": "To step through EM", "explorer": "To try other settings and step through EM"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# A <script> element of a given type, as nbconvert writes it, and its content.
+SCRIPT = '<script type="{type}">(.*?)</script>'
 
 
 def install_vendor(packages=PACKAGES, cache=CACHE):
@@ -155,17 +157,20 @@ def copy_assets(output_dir):
 
 def add_still_notices(body):
     """``body`` (a page or deck) with the notice STILL before each stepper and explorer: the
-    widget views whose model, in the widget state saved in the page, has the class emlab-widget."""
-    soup = BeautifulSoup(body, "html.parser")
-    saved = soup.find("script", type=WIDGET_STATE)
-    models = json.loads(saved.string)["state"] if saved else {}
-    for view in soup.find_all("script", type=WIDGET_VIEW):
-        model = models.get(json.loads(view.string)["model_id"], {})
+    widget views whose model, in the widget state saved in the page, has the class
+    emlab-widget.  Only those places change: the rest of the page is kept as nbconvert wrote it
+    (and is not parsed, which would cost more than the export itself)."""
+    saved = re.search(SCRIPT.format(type=re.escape(WIDGET_STATE)), body, re.DOTALL)
+    models = json.loads(saved.group(1))["state"] if saved else {}
+
+    def with_notice(view):
+        model = models.get(json.loads(view.group(1))["model_id"], {})
         classes = model.get("state", {}).get("_dom_classes", [])
-        if "emlab-widget" in classes:
-            what = STILL_WHAT["explorer" if "emlab-explorer" in classes else "stepper"]
-            view.insert_before(BeautifulSoup(STILL.format(what=what), "html.parser"))
-    return str(soup)
+        if "emlab-widget" not in classes:
+            return view.group(0)
+        what = STILL_WHAT["explorer" if "emlab-explorer" in classes else "stepper"]
+        return STILL.format(what=what) + view.group(0)
+    return re.sub(SCRIPT.format(type=re.escape(WIDGET_VIEW)), with_notice, body, flags=re.DOTALL)
 
 
 def export(to, output_dir, notebooks):
