@@ -98,7 +98,7 @@ class Stepper(widgets.VBox):
         self.view = view
         self.links = [widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
         self._moving_controls = False
-        self.step, self._ahead = 0, None    # the half-step shown; ((view, half-step), drawn) of draw_ahead
+        self._ahead = None              # ((view, half-step), drawn) of draw_ahead
         self.show(0)
         self.half_step.observe(self._on_step, names="value")      # typed, or an arrow key
         self.play.observe(self._on_step, names="value")           # a tick of the Play
@@ -112,7 +112,7 @@ class Stepper(widgets.VBox):
         its image, the alt text, the live region, the half-step box and the Play.  Then the
         next half-step in the direction of this one is drawn ahead (``draw_ahead``)."""
         ahead, self._ahead = self._ahead, None
-        way = -1 if step < self.step else 1
+        way = -1 if step < getattr(self, "step", 0) else 1
         picture, words, alt_text = ahead[1] if ahead and ahead[0] == (self.view, step) else self.draw(step)
         self.step = step
         # The words first, then the picture they describe (with its alt text, one message): sent
