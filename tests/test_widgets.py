@@ -1,13 +1,11 @@
 """emlab.widgets driven without a browser: set the controls, then read the artists back and
 compare them with the History (and with scipy / a fresh E-step where the view computes)."""
-import asyncio
 import base64
 import html
 import json
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets
 import matplotlib.pyplot as plt
@@ -207,41 +205,6 @@ def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, 
     assert w.image in w.children and w.image.tooltip.endswith(
         f"Now {expected_caption('E', 3)}; ℓ = {number(gmm_history.log_likelihood[3])}; "
         f"N = {numbers(gmm_history.resp[3].sum(axis=0), 1)}.")
-
-
-def test_the_half_step_drawn_ahead_is_what_drawing_it_then_gives(gmm_history, poisson_stepper):
-    """In a kernel (a running event loop), once a half-step is shown the next one in the same
-    direction is drawn while the kernel is idle; showing it then sends the same picture, words
-    and alt text as a stepper that draws every half-step when asked (no event loop).  A new
-    history drops what was drawn ahead."""
-    plain = widgets.stepper(gmm_history)
-
-    def shown(w):
-        return w.image.value, w.image.tooltip, w.status.value
-
-    async def steps():
-        w = widgets.stepper(gmm_history)
-        seen = []
-        for step in [1, 2, 3, 4, 3, 2]:
-            w.half_step.value = step                  # as the browser sets it
-            seen.append((step, shown(w)))
-            await asyncio.sleep(0)                    # the kernel is idle: it draws ahead
-            seen.append(("ahead", w._ahead[0][1] if w._ahead else None))
-        w.set_history(poisson_stepper.view.history)
-        assert w._ahead is None
-        await asyncio.sleep(0)
-        return seen, w._ahead[0][1]
-
-    # a thread of its own: its own event loop, whatever this one runs (Playwright's, in a
-    # process that also drives the browser tests)
-    with ThreadPoolExecutor(1) as thread:
-        seen, after_new_history = thread.submit(asyncio.run, steps()).result()
-    assert [s for kind, s in seen if kind == "ahead"] == [2, 3, 4, 5, 2, 1]
-    assert after_new_history == 3             # half-step 2 is still shown: the one after it
-    for step, got in ((k, v) for k, v in seen if k != "ahead"):
-        plain.half_step.value = step
-        assert got == shown(plain), f"half-step {step} drawn ahead differs from drawing it then"
-    assert plain._ahead is None               # no event loop: nothing is drawn ahead
 
 
 @pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])

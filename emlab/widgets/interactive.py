@@ -8,11 +8,8 @@ a polite live region says each half-step in words; both change with every step.
 A half-step costs the kernel one message from the browser, and the browser two back (the live
 region, then the picture with its alt text): the Play and the half-step box follow each other
 through the kernel, not through a jslink, which would make the browser send both values at
-every step (two requests, the first delaying the picture).  Once a half-step is shown and the
-kernel has nothing else to do, the next one the same way is drawn ahead: a lecture steps on
-(or back) one half-step at a time, and then finds its picture ready.
+every step (two requests, the first delaying the picture).
 """
-import asyncio
 import html
 
 import ipywidgets as widgets
@@ -98,7 +95,6 @@ class Stepper(widgets.VBox):
         self.view = view
         self.links = [widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
         self._moving_controls = False
-        self._ahead = None              # ((view, half-step), drawn) of draw_ahead
         self.show(0)
         self.half_step.observe(self._on_step, names="value")      # typed, or an arrow key
         self.play.observe(self._on_step, names="value")           # a tick of the Play
@@ -109,18 +105,16 @@ class Stepper(widgets.VBox):
 
     def show(self, step):
         """Show half-step ``step`` (0..the last; see ``emlab.widgets.halfsteps``): the view and
-        its image, the alt text, the live region, the half-step box and the Play.  Then the
-        next half-step in the direction of this one is drawn ahead (``draw_ahead``)."""
-        ahead, self._ahead = self._ahead, None
-        way = -1 if step < getattr(self, "step", 0) else 1
-        picture, words, alt_text = ahead[1] if ahead and ahead[0] == (self.view, step) else self.draw(step)
+        its image, the alt text, the live region, the half-step box and the Play."""
+        self.view.update(step)
         self.step = step
+        picture = self.view.png()
         # The words first, then the picture they describe (with its alt text, one message): sent
         # back to back, once both are ready, so that the browser shows them in one frame.
-        self.say(words)
+        self.say(self.view.announcement())
         with self.image.hold_sync():
             self.image.value = picture
-            self.image.tooltip = alt_text
+            self.image.tooltip = self.view.alt_text()
             if getattr(self, "_text_size_of", None) is not self.view:
                 self.mark_text_size()
         self._moving_controls = True
@@ -128,28 +122,6 @@ class Stepper(widgets.VBox):
             self.half_step.value = self.play.value = step     # the one the browser changed is there
         finally:
             self._moving_controls = False
-        self.draw_ahead(step + way)
-
-    def draw(self, step):
-        """Half-step ``step`` drawn: ``(PNG bytes, the words for the live region, the alt text)``."""
-        self.view.update(step)
-        return self.view.png(), self.view.announcement(), self.view.alt_text()
-
-    def draw_ahead(self, step):
-        """Draw half-step ``step`` when the kernel is next idle (a task for its event loop), for
-        ``show`` to find ready, if it is still next to the one shown then.  Nothing without a
-        running event loop (outside a kernel), or outside 0..the last half-step."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        view = self.view
-
-        def draw():
-            if (self._ahead is None and self.view is view and abs(step - self.step) == 1
-                    and 0 <= step <= view.steps.last):
-                self._ahead = ((view, step), self.draw(step))
-        loop.call_soon(draw)
 
     def mark_text_size(self):
         """The image's DOM class ``emlab-text-NNpx``, its smallest text (``plot.text_size_class``)
@@ -165,7 +137,6 @@ class Stepper(widgets.VBox):
 
     def set_history(self, history, view=None, *, step=None, **view_options):
         """Step through ``history`` in this widget (see the class docstring)."""
-        self._ahead = None                              # drawn from the old history
         if view is None and not view_options and type(self.view).cannot_show(check_history(history)) is None:
             self.view.set_history(history)
         else:
