@@ -200,8 +200,8 @@ class KeysOnlyWalk:
     with the backward keys (Shift+Space, ←, PageUp, ↑).  ``on_step(cells_on_screen)`` runs
     after each forward press (e.g. to use a stepper on the slide with the mouse) and returns
     whether it did anything; the walk then goes on with keys alone, wherever the focus was
-    left.  Each slide is measured on the
-    way forwards (its height, what can be read on it); backwards, what is on screen is read.
+    left.  Each slide is measured on the way forwards (its height, what can be read on it);
+    backwards, what is on screen is read.
 
     After the walk: ``presses``, ``dead`` (presses that changed nothing on screen, as
     (direction, key, active cell)), ``states`` (each settled state, forwards then back),
