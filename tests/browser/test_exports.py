@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 import pytest
 
 from labdriver import NOTEBOOKS, VIEWPORT
-from test_accessibility import MATHJAX_DONE_JS, axe_script, report, run_axe  # noqa: F401 (a fixture)
 from slideshow import (FIGURE_TEXT_PX, MEASURE_DECK_JS, REVEAL_URL, notebook_cells, open_deck, readability, slide_type,
                        stepper_cell_indices)
+from test_accessibility import MATHJAX_DONE_JS, axe_script, report, run_axe  # noqa: F401 (a fixture)
 
 # test_deck_slides_fit reads what test_deck_offline measured, and test_page_has_no_axe_violation
 # what test_html_offline found, in the same process: under pytest-xdist (--dist loadfile) the
