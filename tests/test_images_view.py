@@ -187,7 +187,7 @@ def test_animation_frames_are_the_views_half_steps(history_and_classes):
     assert len(frames) == len(steps)
     for frame, step in zip(frames, steps):
         reference.update(step)
-        np.testing.assert_array_equal(pixels(base64.b64decode(frame)), pixels(reference.png()))
+        np.testing.assert_array_equal(pixels(base64.b64decode(frame)), full_draw(reference))
 
 
 def test_bad_arguments_are_named(history_and_classes):

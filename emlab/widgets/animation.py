@@ -2,10 +2,13 @@
 import html
 import json
 import re
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
-from matplotlib.animation import FuncAnimation
+from matplotlib.animation import FuncAnimation, HTMLWriter
 
 from ..plot import smallest_text_px
+from .rendering import SAVED_COMPRESS_LEVEL, png_bytes
 from .halfsteps import animation_steps
 from .registry import make_view
 
@@ -37,7 +40,7 @@ class HalfStepAnimation(FuncAnimation):
     the frame's as ``data-smallest-text-px``."""
 
     def __init__(self, view, steps, interval):
-        self.view, self.steps, self.text_px = view, steps, {}
+        self.view, self.steps, self.interval, self.text_px = view, steps, interval, {}
         super().__init__(view.fig, self.draw_step, frames=steps, interval=interval, repeat=False)
 
     def draw_step(self, step):
@@ -46,8 +49,21 @@ class HalfStepAnimation(FuncAnimation):
         self.text_px[step] = smallest_text_px(self.view.fig)
 
     def to_jshtml(self, fps=None, embed_frames=True, default_mode=None):
-        """matplotlib's player, described (see the class docstring)."""
-        player = super().to_jshtml(fps, embed_frames, default_mode)
+        """matplotlib's player, described (see the class docstring).  Its frames are the
+        view's renders (``View.render``: blitted, the pixels of a whole draw at a fraction of
+        its cost), saved by matplotlib's ``HTMLWriter`` as ``FuncAnimation.to_jshtml`` does."""
+        if not embed_frames:                     # frames as files: matplotlib draws them whole
+            player = super().to_jshtml(fps, embed_frames, default_mode)
+        else:
+            writer = HTMLWriter(fps=1000 / self.interval if fps is None else fps, embed_frames=True,
+                                default_mode=default_mode or "once")
+            with TemporaryDirectory() as folder:
+                page = Path(folder, "player.html")
+                with writer.saving(RenderedFrames(self.view), page, dpi=self.view.fig.dpi):
+                    for step in self.steps:
+                        self.draw_step(step)
+                        writer.grab_frame()
+                player = page.read_text()
         found = re.search(r'<img id="_anim_img(\w+)">', player)
         if found is None:                        # not the player this was written for
             raise RuntimeError("matplotlib's to_jshtml player changed: no <img id=\"_anim_img...\">")
@@ -60,6 +76,23 @@ class HalfStepAnimation(FuncAnimation):
         px = [self.text_px.get(step) for step in self.steps]
         return player + DESCRIBE_FRAMES_JS.format(id=uid, alts=json.dumps(alts), steps=json.dumps(words),
                                                   px=json.dumps(px))
+
+
+class RenderedFrames:
+    """The view's figure as ``HTMLWriter`` sees it, but for ``savefig``: a frame saved is the
+    view's render as a palette PNG (``png_bytes``, zlib's default level: an animation is
+    encoded once and kept in its notebook)."""
+
+    def __init__(self, view):
+        self.view = view
+
+    def __getattr__(self, name):                 # its size, its dpi, ...: the figure's
+        return getattr(self.view.fig, name)
+
+    def savefig(self, file, *, format, dpi, **_savefig_options):
+        if format != "png" or dpi != self.view.fig.dpi:
+            raise ValueError(f"a frame is a PNG at the figure's {self.view.fig.dpi} dpi, asked for {format} at {dpi} dpi")
+        file.write(png_bytes(self.view.render(), compress_level=SAVED_COMPRESS_LEVEL))
 
 
 def animate(history, view=None, frames=None, half_steps=True, interval=1000, **view_options):

@@ -7,8 +7,8 @@ everything else is drawn into a background that each ``render()`` restores befor
 only the moving artists on it.  If anything not registered changes, the figure goes stale
 and the next render draws the background again: only the axes that changed when that is
 safe (``BlitFigure.redraw_axes``: an axes whose limits move, say), else all of it.  So
-forgetting to register an artist costs speed, never correctness.  ``fig.savefig`` and
-animations always draw everything.
+forgetting to register an artist costs speed, never correctness.  ``fig.savefig`` always
+draws everything; an animation's frames are renders (``emlab.widgets.animation``).
 
 A stepper's PNG (``png_bytes``) has a palette of 256 colours and zlib's fastest level: the
 kernel encodes one at every half-step (benchmarks/bench_widgets.py measures it).
@@ -25,9 +25,10 @@ from matplotlib.transforms import Bbox
 
 # zlib's level for a stepper's frames, encoded at every half-step: level 1 takes about 40 %
 # of the CPU time of the default level 6 for about 30 % more bytes (the same pixels), which
-# go to a browser on the same machine.  Saved figures and animations keep level 6: they are
-# encoded once and an animation is kept in its notebook.
+# go to a browser on the same machine.  Saved figures and animations keep zlib's default level
+# 6 (PIL's): they are encoded once and an animation is kept in its notebook.
 STEP_COMPRESS_LEVEL = 1
+SAVED_COMPRESS_LEVEL = 6
 # Pixels around where an axes draws that antialiasing and line widths may still touch.
 EDGE_PIXELS = 2
 
@@ -56,7 +57,7 @@ class PaletteCanvas(FigureCanvasAgg):
 
     def print_png(self, filename_or_obj, **_savefig_options):
         self.draw()
-        palette_image(self.buffer_rgba()).save(filename_or_obj, format="png")
+        palette_image(self.buffer_rgba()).save(filename_or_obj, format="png", compress_level=SAVED_COMPRESS_LEVEL)
 
 
 class BlitFigure:
