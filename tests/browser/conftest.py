@@ -62,7 +62,8 @@ def skip_or_fail(reason):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives JupyterLab or an exported page in Chromium")
+    config.addinivalue_line("markers", "browser: a test in tests/browser: JupyterLab or the exported "
+                                       "decks and pages, in Chromium (or, for a few, read as files)")
     config.addinivalue_line("markers", "slides_fit: every slide fits the screen (live slideshow "
                                        "and exported deck); deselect with -m 'not slides_fit'")
 

@@ -19,7 +19,9 @@ from test_accessibility import MATHJAX_DONE_JS, axe_script, report, run_axe  # n
 
 # test_deck_slides_fit reads what test_deck_offline measured, and test_page_has_no_axe_violation
 # what test_html_offline found, in the same process: under pytest-xdist (--dist loadfile) the
-# file is one unit of work.
+# file is one unit of work.  All of it waits for the exports, as the tests in Chromium do: it
+# is left out with them (-m "not browser").
+pytestmark = pytest.mark.browser
 
 # The text nodes of a rendered markdown cell, outside <script>, <style>, code and MathJax's
 # output, that still hold a TeX delimiter ($, \( or \[): after typesetting there is none.  (A
@@ -235,7 +237,6 @@ def check_animation_plays(page, animation, name):
     assert frame.get_attribute("src") != first, f"{name}: Play did not advance the animation"
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_html_offline(name, pages_dir, offline_page, cells, axe_script, page_violations):
     """The page as loaded (typeset, its widgets drawn) is also where axe runs: its violations
@@ -251,7 +252,6 @@ def test_html_offline(name, pages_dir, offline_page, cells, axe_script, page_vio
     check_still_notices(page, name, cells(name))
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_page_has_no_axe_violation(name, page_violations, artifacts):
     """WCAG 2.1 AA (axe-core, test_accessibility.py's rules) on the exported page, as
@@ -261,7 +261,6 @@ def test_page_has_no_axe_violation(name, page_violations, artifacts):
     report(f"html/{name.replace('.ipynb', '.html')}", page_violations[name], artifacts)
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record_property):
     page = offline_page
@@ -291,7 +290,6 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     check_still_notices(page, name, notebook, deck=True)
 
 
-@pytest.mark.browser
 @pytest.mark.slides_fit
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_deck_slides_fit(name, deck_slides):
@@ -307,7 +305,6 @@ def test_deck_slides_fit(name, deck_slides):
                                              for s in too_tall))
 
 
-@pytest.mark.browser
 @pytest.mark.slides_fit
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_deck_slides_readable(name, deck_slides):
