@@ -82,6 +82,13 @@ STYLE = ROOT / "tools" / "export_a11y.css"
 TEMPLATE = ("{%- extends 'index.html.j2' -%}\n"
             "{%- block html_head_css -%}{{ super() }}\n<style type=\"text/css\">\n{% raw %}"
             "__STYLE__{% endraw %}\n</style>\n{%- endblock html_head_css -%}\n")
+# A page's MathJax without its pause of 50 ms between the sections of each pass
+# (MathJax.Hub.processSectionDelay): the widget embed script has it typeset every widget's
+# label, one pass each, which made a page's math settle 3 s later (the math is laid out the
+# same, formula by formula).  Not in a deck: there some formulas then break into more lines (a
+# slide of 06 grew from 671 to 703 px, past reveal's 700, even with the first pass paused).
+NO_MATH_PAUSE = ("{%- block html_head_js_mathjax -%}{{ super() }}\n"
+                 "<script>MathJax.Hub.processSectionDelay = 0;</script>\n{%- endblock html_head_js_mathjax -%}\n")
 NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
 # Cells left out of both exports: the check cells, which assert what the prose says of the
 # numbers beside them (for nbval; tools/make_student.py leaves them out of the student copy too).
@@ -128,9 +135,9 @@ def axe_script():
 
 def template(to):
     """The template of the export ``to`` ("slides", "html"): nbconvert's, with the
-    accessible style sheet (and, for a deck, no mermaid.js)."""
+    accessible style sheet; for a deck no mermaid.js, for a page no pause in MathJax."""
     text = TEMPLATE.replace("__STYLE__", STYLE.read_text(encoding="utf-8"))
-    return text + (NO_MERMAID if to == "slides" else "")
+    return text + (NO_MERMAID if to == "slides" else NO_MATH_PAUSE)
 
 
 def link_or_copy(source, target):
