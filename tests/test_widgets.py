@@ -207,38 +207,6 @@ def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, 
         f"N = {numbers(gmm_history.resp[3].sum(axis=0), 1)}.")
 
 
-def test_a_half_step_drawn_ahead_is_what_drawing_it_then_gives(gmm_history):
-    """Stepping one half-step at a time, the next one the same way is drawn ahead: what each
-    half-step sends (picture, alt text, words) is what its twin's view gives drawn at that
-    half-step when asked, forwards, backwards, after a jump (which draws nothing ahead) and
-    after a new History in the same view (which drops what was drawn ahead); and the view is
-    left at the half-step shown."""
-    rng = np.random.default_rng(5)
-    other = emlab.run_em(gaussian, gmm_history.x, gaussian.init_random(gmm_history.x, 3, rng), max_iter=6, tol=0)
-    w, twin = widgets.stepper(gmm_history, dpi=30), widgets.stepper(gmm_history, dpi=30)
-    alone, drawn_ahead = twin.view, []
-
-    def shown_as_drawn_when_asked(step):
-        alone.update(step)
-        assert (w.image.value, w.image.tooltip) == (alone.png(), alone.alt_text()), f"half-step {step}"
-        assert html.escape(alone.announcement()) in w.status.value
-        assert w.view.step == step
-        drawn_ahead.append(w._ahead[0][1] if w._ahead else None)
-
-    for step in [1, 2, 3, 4, 3, 2, 7, 8]:
-        w.half_step.value = step                           # as the browser sets it
-        shown_as_drawn_when_asked(step)
-    view = w.view
-    w.set_history(other, step=9)                           # half-step 9 was drawn ahead, of the old one
-    twin.set_history(other)
-    assert w.view is view and twin.view is alone           # the same views: the artists moved
-    shown_as_drawn_when_asked(9)
-    for step in [10, 9]:
-        w.half_step.value = step
-        shown_as_drawn_when_asked(step)
-    assert drawn_ahead == [2, 3, 4, 5, 2, 1, None, 9, 10, 11, 8]
-
-
 @pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])
 def test_fast_render_equals_a_whole_figure_draw(request, name):
     w = request.getfixturevalue(name)

@@ -8,9 +8,7 @@ a polite live region says each half-step in words; both change with every step.
 A half-step costs the kernel one message from the browser, and the browser two back (the live
 region, then the picture with its alt text): the Play and the half-step box follow each other
 through the kernel, not through a jslink, which would make the browser send both values at
-every step (two requests, the first delaying the picture).  A lecture steps one half-step at a
-time: once a half-step one on from (or back from) the last is sent, the next one the same way
-is drawn ahead, so that stepping on finds its picture ready.
+every step (two requests, the first delaying the picture).
 """
 import html
 
@@ -97,7 +95,6 @@ class Stepper(widgets.VBox):
         self.view = view
         self.links = [widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
         self._moving_controls = False
-        self._ahead = None              # ((view, half-step), draw(half-step)) from draw_ahead
         self.show(0)
         self.half_step.observe(self._on_step, names="value")      # typed, or an arrow key
         self.play.observe(self._on_step, names="value")           # a tick of the Play
@@ -108,49 +105,23 @@ class Stepper(widgets.VBox):
 
     def show(self, step):
         """Show half-step ``step`` (0..the last; see ``emlab.widgets.halfsteps``): the view and
-        its image, the alt text, the live region, the half-step box and the Play.  When that is
-        one half-step on from (or back from) the one shown before, the next one the same way
-        is then drawn ahead (``draw_ahead``)."""
-        came_from = getattr(self, "step", None)
-        ahead, self._ahead = self._ahead, None
-        if ahead and ahead[0] == (self.view, step):
-            picture, words, alt_text = ahead[1]
-            self.view.update(step)                      # the view shows what the picture does
-        else:
-            picture, words, alt_text = self.draw(step)
+        its image, the alt text, the live region, the half-step box and the Play."""
+        self.view.update(step)
         self.step = step
-        # The controls first, so that the browser has the half-step box's new number before it
-        # shows the picture: a number typed once the picture is seen is never overwritten by the
-        # box's update still on its way (the kernel may be busy drawing ahead as it leaves).
+        picture = self.view.png()
+        # The words first, then the picture they describe (with its alt text, one message): sent
+        # back to back, once both are ready, so that the browser shows them in one frame.
+        self.say(self.view.announcement())
+        with self.image.hold_sync():
+            self.image.value = picture
+            self.image.tooltip = self.view.alt_text()
+            if getattr(self, "_text_size_of", None) is not self.view:
+                self.mark_text_size()
         self._moving_controls = True
         try:
             self.half_step.value = self.play.value = step     # the one the browser changed is there
         finally:
             self._moving_controls = False
-        # The words, then the picture they describe (with its alt text, one message): sent back
-        # to back, once both are ready, so that the browser shows them in one frame.
-        self.say(words)
-        with self.image.hold_sync():
-            self.image.value = picture
-            self.image.tooltip = alt_text
-            if getattr(self, "_text_size_of", None) is not self.view:
-                self.mark_text_size()
-        if came_from is not None and abs(step - came_from) == 1:
-            self.draw_ahead(2 * step - came_from)
-
-    def draw(self, step):
-        """Half-step ``step`` drawn: ``(PNG bytes, the words for the live region, the alt text)``;
-        the view is left at ``step``."""
-        self.view.update(step)
-        return self.view.png(), self.view.announcement(), self.view.alt_text()
-
-    def draw_ahead(self, step):
-        """Draw half-step ``step`` (if it is one, 0..the last) for ``show`` to send when asked
-        for it next, then put the view back at the half-step shown.  The browser has the one
-        shown already: this only delays the kernel's next message."""
-        if 0 <= step <= self.view.steps.last:
-            self._ahead = ((self.view, step), self.draw(step))
-            self.view.update(self.step)
 
     def mark_text_size(self):
         """The image's DOM class ``emlab-text-NNpx``, its smallest text (``plot.text_size_class``)
@@ -166,7 +137,6 @@ class Stepper(widgets.VBox):
 
     def set_history(self, history, view=None, *, step=None, **view_options):
         """Step through ``history`` in this widget (see the class docstring)."""
-        self._ahead = None                              # drawn from the old history
         if view is None and not view_options and type(self.view).cannot_show(check_history(history)) is None:
             self.view.set_history(history)
         else:
