@@ -82,13 +82,18 @@ STYLE = ROOT / "tools" / "export_a11y.css"
 TEMPLATE = ("{%- extends 'index.html.j2' -%}\n"
             "{%- block html_head_css -%}{{ super() }}\n<style type=\"text/css\">\n{% raw %}"
             "__STYLE__{% endraw %}\n</style>\n{%- endblock html_head_css -%}\n")
-# A page's MathJax without its pause of 50 ms between the sections of each pass
-# (MathJax.Hub.processSectionDelay): the widget embed script has it typeset every widget's
-# label, one pass each, which made a page's math settle 3 s later (the math is laid out the
-# same, formula by formula).  Not in a deck: there some formulas then break into more lines (a
-# slide of 06 grew from 671 to 703 px, past reveal's 700, even with the first pass paused).
-NO_MATH_PAUSE = ("{%- block html_head_js_mathjax -%}{{ super() }}\n"
-                 "<script>MathJax.Hub.processSectionDelay = 0;</script>\n{%- endblock html_head_js_mathjax -%}\n")
+# MathJax pauses 50 ms between the sections of each pass (MathJax.Hub.processSectionDelay), and
+# the widget embed script has it typeset every widget's label, one pass each: the math settled
+# 3 s late.  Once the page is typeset, those passes run without the pause, which then comes
+# back for what follows (reveal.js renders a slide's math again as it is shown: without the
+# pause some formulas broke into more lines, and a slide of 06 grew from 671 to 703 px).  Every
+# formula is laid out as before (their heights compared on 5 pages, the slides' on 06's deck).
+NO_MATH_PAUSE = ("{%- block html_head_js_mathjax -%}{{ super() }}\n<script>\n"
+                 "MathJax.Hub.Register.StartupHook('End', () => {\n"
+                 "  const pause = MathJax.Hub.processSectionDelay;\n"
+                 "  MathJax.Hub.processSectionDelay = 0;\n"
+                 "  MathJax.Hub.Queue(() => { MathJax.Hub.processSectionDelay = pause; });\n"
+                 "});\n</script>\n{%- endblock html_head_js_mathjax -%}\n")
 NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
 # Cells left out of both exports: the check cells, which assert what the prose says of the
 # numbers beside them (for nbval; tools/make_student.py leaves them out of the student copy too).
@@ -135,9 +140,10 @@ def axe_script():
 
 def template(to):
     """The template of the export ``to`` ("slides", "html"): nbconvert's, with the
-    accessible style sheet; for a deck no mermaid.js, for a page no pause in MathJax."""
+    accessible style sheet, MathJax's widget labels typeset without pauses, and for a deck no
+    mermaid.js."""
     text = TEMPLATE.replace("__STYLE__", STYLE.read_text(encoding="utf-8"))
-    return text + (NO_MERMAID if to == "slides" else NO_MATH_PAUSE)
+    return text + NO_MATH_PAUSE + (NO_MERMAID if to == "slides" else "")
 
 
 def link_or_copy(source, target):
