@@ -119,6 +119,20 @@ def test_em_meets_the_closed_form_and_the_direct_maximum():
     assert mn.log_likelihood(x, fitted) >= best - 1e-8
 
 
+@pytest.mark.parametrize("d", [2, 3, 62, 63])
+def test_patterns_are_the_distinct_rows_of_observed_in_numpys_order(d):
+    rng = np.random.default_rng(d)
+    x = rng.normal(size=(300, d))
+    x[rng.random(x.shape) < 0.4] = np.nan
+    x[np.isnan(x).all(axis=1), 0] = 1.0                   # no row wholly missing
+    kinds, inverse = np.unique(~np.isnan(x), axis=0, return_inverse=True)
+    found = mn.patterns(x)
+    assert len(found) == len(kinds) > 1
+    for p, (observed, rows) in enumerate(found):
+        np.testing.assert_array_equal(observed, kinds[p])
+        np.testing.assert_array_equal(rows, np.flatnonzero(inverse.ravel() == p))
+
+
 def test_em_meets_the_direct_maximum_with_many_patterns():
     x = patterned_data()
     fitted, ell = run(x, mn.start(x), 500)
