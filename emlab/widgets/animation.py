@@ -8,9 +8,9 @@ from tempfile import TemporaryDirectory
 from matplotlib.animation import FuncAnimation, HTMLWriter
 
 from ..plot import smallest_text_px
-from .rendering import SAVED_COMPRESS_LEVEL, png_bytes
 from .halfsteps import animation_steps
 from .registry import make_view
+from .rendering import SAVED_COMPRESS_LEVEL, png_bytes
 
 # After matplotlib's player has made its ``anim<id>`` (in a timeout of 0 ms, so this one's
 # runs after it): each frame shown sets the image's alt text, the slider's value text and the
@@ -91,7 +91,8 @@ class RenderedFrames:
 
     def savefig(self, file, *, format, dpi, **_savefig_options):
         if format != "png" or dpi != self.view.fig.dpi:
-            raise ValueError(f"a frame is a PNG at the figure's {self.view.fig.dpi} dpi, asked for {format} at {dpi} dpi")
+            raise ValueError(f"a frame is a PNG at the figure's {self.view.fig.dpi} dpi, "
+                             f"asked for {format} at {dpi} dpi")
         file.write(png_bytes(self.view.render(), compress_level=SAVED_COMPRESS_LEVEL))
 
 

@@ -57,7 +57,8 @@ class PaletteCanvas(FigureCanvasAgg):
 
     def print_png(self, filename_or_obj, **_savefig_options):
         self.draw()
-        palette_image(self.buffer_rgba()).save(filename_or_obj, format="png", compress_level=SAVED_COMPRESS_LEVEL)
+        palette_image(self.buffer_rgba()).save(filename_or_obj, format="png",
+                                               compress_level=SAVED_COMPRESS_LEVEL)
 
 
 class BlitFigure:
