@@ -5,6 +5,8 @@ and tools/slide_report.py."""
 import json
 from pathlib import Path
 
+from labdriver import light
+
 
 def notebook_cells(path):
     """The committed notebook's cells (JSON)."""
@@ -176,9 +178,10 @@ ACTIVE_CELL_JS = f"() => [...{CELLS_JS}].findIndex(c => c.classList.contains('jp
 def start_slideshow(page):
     """Select the first cell, then the notebook toolbar's slideshow button (command
     deck:toggle); waits until the deck presents."""
-    page.locator(".jp-Notebook .jp-Cell").first.click(position={"x": 2, "y": 2})
+    page.locator(light(".jp-Notebook .jp-Cell")).first.click(position={"x": 2, "y": 2})
+    # the button is inside a toolbar item's shadow root: the default engine finds it
     page.locator(".jp-NotebookPanel-toolbar [data-jp-item-name='deck'] button").click()
-    page.wait_for_selector("body[data-jp-deck-mode='presenting']", state="attached")
+    page.wait_for_selector(light("body[data-jp-deck-mode='presenting']"), state="attached")
 
 
 def slideshow_state(page, before=None, wait_ms=0, measure=True):
@@ -191,7 +194,7 @@ def slideshow_state(page, before=None, wait_ms=0, measure=True):
 def stop_slideshow(page):
     """Escape leaves the slideshow (back to the notebook), wherever the focus is."""
     page.keyboard.press("Escape")
-    page.wait_for_selector("body:not([data-jp-deck-mode='presenting'])", state="attached")
+    page.wait_for_selector(light("body:not([data-jp-deck-mode='presenting'])"), state="attached")
 
 
 class KeysOnlyWalk:

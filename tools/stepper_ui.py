@@ -4,12 +4,14 @@ its image, and the time from an input to the updated image.  Used by the browser
 benchmarks/bench_browser.py, bench_explorer.py."""
 import re
 
+from labdriver import light
+
 # Median half-step -> updated figure in Chromium on this 2-core machine while the whole suite runs
 # (issue 21): reported by the tests and the benchmark, never asserted.
 LATENCY_GOAL_MS = 80
 
 STEPPER = ".emlab-widget:has(> img.widget-image)"            # its figure is a child
-STEPPERS = f".jp-Notebook {STEPPER}"
+STEPPERS = light(f".jp-Notebook {STEPPER}")
 
 
 # SHA-256 of an <img>'s decoded bitmap (RGBA), as hex.

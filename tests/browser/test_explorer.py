@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from labdriver import ROOT, error_outputs, open_notebook, run_all
+from labdriver import ROOT, error_outputs, light, open_notebook, run_all
 from stepper_ui import STEPPER, StepperUI
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,7 @@ def explorers(lab, notebook_page):
     open_notebook(page, lab, FIXTURE.name)
     run_all(page)
     assert error_outputs(page) == []
-    found = page.locator(".jp-Notebook .emlab-explorer")
+    found = page.locator(light(".jp-Notebook .emlab-explorer"))
     expect(found).to_have_count(2, timeout=30_000)
     ui = [ExplorerUI(page, found.nth(i)) for i in range(2)]
     for explorer in ui:

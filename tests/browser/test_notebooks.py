@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from labdriver import NOTEBOOKS, error_outputs, printed, unexecuted_cells
+from labdriver import NOTEBOOKS, error_outputs, light, printed, unexecuted_cells
 from make_student import NOT_YET, checker_cells
 from slideshow import (ACTIVE_CELL_JS, CODE_PX, FIGURE_TEXT_PX, PROSE_PX, KeysOnlyWalk, notebook_cells,
                        slide_type, start_slideshow, stepper_cell_indices, stop_slideshow)
@@ -74,7 +74,7 @@ def check_stepper_on_slide(page, index):
     the Play button (a mouse click) each change the figure, and the slide stays on screen.
     In the box the keys edit: → stays there, Escape leaves the box and not the deck.  The walk
     goes on from the clicked Play button with keys alone."""
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell = page.locator(light(".jp-Notebook .jp-Cell")).nth(index)
     found = steppers(page, within=cell)
     assert len(found) == 1, f"cell {index}: no stepper shown on its slide"
     stepper = found[0]

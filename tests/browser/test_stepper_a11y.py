@@ -17,7 +17,9 @@ import re
 
 import numpy as np
 import pytest
+from labdriver import light
 from offline_export import axe_script
+from stepper_ui import STEPPER
 
 import emlab
 from emlab import poisson, widgets
@@ -25,7 +27,7 @@ from emlab import poisson, widgets
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "01_coin_flip_em.ipynb"
-STEPPER = ".jp-Notebook .emlab-widget:has(> img.widget-image)"       # its figure is a child
+STEPPER_IN_NOTEBOOK = f".jp-Notebook {STEPPER}"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_JS = """async ([root, tags]) => (await axe.run(root ?? document, {runOnly: {type: 'tag', values: tags}}))
     .violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.html.slice(0, 160)).join(' | ')}`)"""
@@ -105,9 +107,9 @@ def said(stepper):
 
 def test_a_stepper_by_keyboard_and_screen_reader(lecture):
     page, _ = lecture(NOTEBOOK)
-    stepper = page.locator(STEPPER).first
+    stepper = page.locator(light(STEPPER_IN_NOTEBOOK)).first
     stepper.locator("img").wait_for()
-    tree = AccessibilityTree(page, STEPPER)
+    tree = AccessibilityTree(page, STEPPER_IN_NOTEBOOK)
     shown = tree.read()
     assert shown["controls"] == [("button", "Play", None), ("checkbox", "Repeat", "false"),
                                  ("button", "◀ half-step", None), ("button", "half-step ▶", None),
