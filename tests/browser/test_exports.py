@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from labdriver import NOTEBOOKS, VIEWPORT
+from labdriver import NOTEBOOKS, VIEWPORT, light
 from slideshow import (FIGURE_TEXT_PX, MEASURE_DECK_JS, REVEAL_URL, notebook_cells, open_deck, readability, slide_type,
                        stepper_cell_indices)
 from test_accessibility import MATHJAX_DONE_JS, axe_script, report, run_axe  # noqa: F401 (a fixture)
@@ -131,9 +131,9 @@ def check_offline_content(page, name, cells, steppers):
     embed script (their saved figures; at least ``steppers`` images), Font Awesome's icons
     (the animation buttons) loaded, nothing requested from outside and no file missing."""
     if has_math(cells):
-        assert page.locator(".MathJax_CHTML, .mjx-chtml").count() > 0, f"{name}: no formula typeset"
-    assert page.locator(".mjx-merror, .MathJax_Error").count() == 0, f"{name}: a formula failed"
-    left = [text for texts in page.locator(".jp-RenderedMarkdown, .jp-MarkdownOutput").evaluate_all(
+        assert page.locator(light(".MathJax_CHTML, .mjx-chtml")).count() > 0, f"{name}: no formula typeset"
+    assert page.locator(light(".mjx-merror, .MathJax_Error")).count() == 0, f"{name}: a formula failed"
+    left = [text for texts in page.locator(light(".jp-RenderedMarkdown, .jp-MarkdownOutput")).evaluate_all(
         f"nodes => nodes.map({UNTYPESET_JS})") for text in texts]
     assert left == [], f"{name}: TeX left untypeset in the prose: {left[:5]}"
     try:
@@ -142,7 +142,7 @@ def check_offline_content(page, name, cells, steppers):
             return images.length >= {steppers} && images.every(i => i.complete && i.naturalWidth > 0);
         }}""", timeout=10_000)
     except Exception:     # noqa: BLE001 -- playwright's TimeoutError: say what is missing
-        drawn = page.locator(".jupyter-widgets img.widget-image").count()
+        drawn = page.locator(light(".jupyter-widgets img.widget-image")).count()
         raise AssertionError(f"{name}: the widget embed script drew {drawn} widget images, "
                              f"at least {steppers} expected (is the widget state saved in the "
                              "notebook's metadata?)") from None
@@ -201,7 +201,7 @@ def check_still_notices(page, name, cells, deck=False):
         f"{name}: {len(found['notices'])} still-image notices for {len(found['widgets'])} steppers "
         "and explorers, or not in their outputs")
     assert found["without"] == [], f"{name}: cells without a still-image notice: {found['without']}"
-    for i, notice in enumerate(page.locator(".emlab-still").all()):
+    for i, notice in enumerate(page.locator(light(".emlab-still")).all()):
         text = notice.inner_text()
         assert text.startswith("Still image."), f"{name}: still-image notice {i} says {text!r}"
         if not deck:
@@ -246,7 +246,7 @@ def test_html_offline(name, pages_dir, offline_page, cells, axe_script, page_vio
     page.wait_for_function(MATHJAX_DONE_JS, timeout=30_000, polling=100)
     check_offline_content(page, name, cells(name), len(stepper_cell_indices(cells(name))))
     page_violations[name] = run_axe(page, axe_script)
-    animations = page.locator(".animation:has(img[id^='_anim_img'])")
+    animations = page.locator(light(".animation:has(img[id^='_anim_img'])"))
     assert animations.count() >= 1, f"{name}: no animation in the exported page"
     check_animation_plays(page, animations.first, name)
     check_still_notices(page, name, cells(name))
@@ -267,7 +267,7 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     open_deck(page, slides_dir / name.replace(".ipynb", ".slides.html"))
 
     # Navigation: the right arrow key leaves the first slide for the second.
-    first, second = (page.locator(".reveal .slides > section").nth(i) for i in (0, 1))
+    first, second = (page.locator(light(".reveal .slides > section")).nth(i) for i in (0, 1))
     assert "present" in first.get_attribute("class")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("s => s.classList.contains('present')", arg=second.element_handle(),
@@ -279,7 +279,7 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     deck_slides[name]["readability"] = readability([s.pop("text") for s in deck_slides[name]["slides"]])
     record_property("deck_slides", (name, deck_slides[name]))
 
-    animations = page.locator(".animation:has(img[id^='_anim_img'])")
+    animations = page.locator(light(".animation:has(img[id^='_anim_img'])"))
     assert animations.count() >= 1, f"{name}: no animation in the deck"
     page.evaluate(GO_TO_JS, [REVEAL_URL, ".animation"])
     check_animation_plays(page, animations.first, name)
