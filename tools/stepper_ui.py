@@ -4,7 +4,7 @@ its image, and the time from an input to the updated image.  Used by the browser
 benchmarks/bench_browser.py, bench_explorer.py."""
 import re
 
-from labdriver import light
+from labdriver import KERNEL_READY_JS, light, wait_kernel_ready
 
 # Median half-step -> updated figure in Chromium on this 2-core machine while the whole suite runs
 # (issue 21): reported by the tests and the benchmark, never asserted.
@@ -89,11 +89,21 @@ class StepperUI:
 
     def latency(self, timeout=30_000):
         """Milliseconds from the armed input to the updated image: waits for it without
-        polling (which would add its own work to the page while it is timed)."""
-        return self.page.evaluate("""timeout => new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no new image in ${timeout} ms`)), timeout);
-            window.__emlab.painted.then(ms => { clearTimeout(timer); resolve(ms); });
-        })""", timeout)
+        polling (which would add its own work to the page while it is timed).  Then, untimed,
+        waits until the kernel is idle, so that the half-step's last messages (the half-step
+        box's new value comes after the picture) have reached the page before the next input:
+        a number typed in the box right after "◀ half-step" once got no new image in 30 s."""
+        try:
+            ms = self.page.evaluate("""timeout => new Promise((resolve, reject) => {
+                const timer = setTimeout(() => reject(new Error(`no new image in ${timeout} ms`)), timeout);
+                window.__emlab.painted.then(ms => { clearTimeout(timer); resolve(ms); });
+            })""", timeout)
+        except Exception as error:    # noqa: BLE001 -- playwright's Error: say what the page shows
+            raise AssertionError(f"{str(error).splitlines()[0]}; the half-step box shows "
+                                 f"{self.box.input_value()!r}, the live region says {self.said()!r}, "
+                                 f"the kernel is ready: {self.page.evaluate(KERNEL_READY_JS)}") from None
+        wait_kernel_ready(self.page, timeout=timeout)
+        return ms
 
     def key(self, key):
         """Press ``key`` in the half-step box (ArrowUp, ArrowDown); ms until the new image."""
