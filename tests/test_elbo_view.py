@@ -46,6 +46,19 @@ def expected(log_joint, x, params, q, labels=None):
     return bound, gap, objective_terms.sum()
 
 
+def assert_bars_in_panel(view):
+    """The panel is zoomed to its bars: each shown bar's ELBO part rises from the panel's
+    bottom (where it is cut) and its KL part ends below the panel's top, KL text included."""
+    panel = view.ax_elbo.bbox
+    for elbo_bar, kl_bar, (_, kl_text) in zip(view.elbo_bars, view.kl_bars, view.term_texts):
+        if not elbo_bar.get_visible():
+            continue
+        low, high = elbo_bar.get_window_extent(), kl_bar.get_window_extent()
+        assert low.y0 == pytest.approx(panel.y0, abs=1e-6) and low.y1 > panel.y0
+        assert high.y1 < panel.y1
+        assert panel.y0 < kl_text.get_transform().transform(kl_text.get_position())[1] < panel.y1
+
+
 @pytest.fixture(scope="module")
 def poisson_run():
     x = poisson.sample(poisson.Params(weights=[0.3, 0.7], rates=[2.0, 7.0]), 200, rng=1)[0]
@@ -98,8 +111,7 @@ def test_the_bars_show_elbo_and_kl_at_every_half_step(poisson_run):
             assert before is None
         else:
             assert before == pytest.approx(shown[step - 1], rel=1e-10, abs=1e-8)
-        lo, hi = view.ax_elbo.get_ylim()
-        assert lo < min(bound, (before or (bound,))[0]) and hi > max(log_p, (before or (0, 0, log_p))[2])
+        assert_bars_in_panel(view)
         assert view.terms(step) == pytest.approx((bound, gap, log_p), rel=1e-10, abs=1e-8)
         shown[step] = (bound, gap, log_p)
     assert shown[0][1] > 0                       # the start: q = pi^(0) is not the posterior

@@ -14,6 +14,7 @@ parameters and responsibilities the base View gives); the posterior at the param
 the E-step's of the same iteration, ``HalfSteps.stats(t)``.
 """
 import numpy as np
+from matplotlib.transforms import Affine2D, blended_transform_factory
 
 from ..mixture import elbo, kl
 from ..model import is_mixture, model_name
@@ -82,15 +83,21 @@ class ElboView(ReadableText, View):
     def draw_state(self, params, resp):
         super().draw_state(params, resp)
         ax = self.ax_elbo
-        self.elbo_bars = ax.bar([0, 1], [0, 0], 0.84, **ELBO_STYLE)
-        self.kl_bars = ax.bar([0, 1], [0, 0], 0.84, **KL_STYLE)
+        # The bars and their texts are placed in log-likelihood units on a vertical zoom of the
+        # panel (``zoom`` maps the range shown to 0..1 of its height, update_terms): zooming at
+        # every half-step moves only them, not the axes (its y axis has no ticks), so a step
+        # redraws only what moved.
+        self.zoom = Affine2D()
+        on_zoom = blended_transform_factory(ax.transData, self.zoom + ax.transAxes)
+        self.elbo_bars = ax.bar([0, 1], [0, 0], 0.84, transform=on_zoom, **ELBO_STYLE)
+        self.kl_bars = ax.bar([0, 1], [0, 0], 0.84, transform=on_zoom, **KL_STYLE)
         # Labelled where they are (no legend): "ELBO" and its value in the grey bar, "KL" and its
         # value on top of the hatched one; the axis has no ticks (the values are written out).
-        self.term_texts = [(ax.text(i, 0, "", ha="center", va="top"),
-                            ax.text(i, 0, "", ha="center", va="bottom")) for i in (0, 1)]
+        self.term_texts = [(ax.text(i, 0, "", ha="center", va="top", transform=on_zoom),
+                            ax.text(i, 0, "", ha="center", va="bottom", transform=on_zoom)) for i in (0, 1)]
         ax.set_xticks([0, 1], [f"{name}" for name in BAR_NAMES])
         ax.set_yticks([])
-        ax.set_xlim(-0.5, 1.5)
+        ax.set(xlim=(-0.5, 1.5), ylim=(0, 1))
         ax.set_title(f"{'log p(x | θ)' if self.history.labels is None else 'objective'} = ELBO + KL")
         self.moving(self.elbo_bars, self.kl_bars, self.term_texts)
         self.update_terms()
@@ -100,8 +107,8 @@ class ElboView(ReadableText, View):
         self.update_terms()
 
     def update_terms(self):
-        """The two bars: the half-step before (hidden at the start) and this one, on an axis
-        zoomed to them (it does not start at 0: the bars are cut at its bottom)."""
+        """The two bars: the half-step before (hidden at the start) and this one, on a panel
+        zoomed to them (``zoom``: it does not start at 0, the bars are cut at its bottom)."""
         shown = [self.step - 1, self.step] if self.step > 0 else [None, self.step]
         terms = [None if s is None else self.terms(s) for s in shown]
         present = [v for v in terms if v is not None]
@@ -125,7 +132,7 @@ class ElboView(ReadableText, View):
             elbo_text.set_text(f"ELBO\n{number(bound)}")
             kl_text.set_position((i, log_p + 0.02 * span))
             kl_text.set_text(f"KL {number(gap)}")
-        self.ax_elbo.set_ylim(bottom, top)
+        self.zoom.clear().translate(0, -bottom).scale(1, 1 / (top - bottom))
 
     # ---- in words
 
