@@ -42,7 +42,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import to_rgba_array
 from matplotlib.markers import MarkerStyle
-from matplotlib.patches import Ellipse
+from matplotlib.patches import Ellipse, PathPatch
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import blended_transform_factory
 
@@ -372,41 +373,69 @@ def labelled_points(ax, x, labels, names=None, **kwargs):
 
 # --- bars split by responsibilities ---------------------------------------------------------
 
-def stacked_bars(ax, positions, heights, width=0.8, colors=None, hatches=None, **kwargs):
-    """One stack per position, segment j of height ``heights[:, j]``; returns k BarContainers.
+class Bars(PathPatch):
+    """Bars of one style (one segment of every stack), drawn as one path: Agg sets up a fill
+    and its hatching once per path, so all the bars cost what one alone does (a hatched bar
+    drawn alone costs about as much).  ``left``, ``right`` (m,): the bars' edges;
+    ``heights``, ``bottoms`` (m,): where they stand, set with ``set_bars``."""
 
-    positions (m,), heights (m, k) >= 0.  Segment j is filled in colour j and hatched with
-    ``hatches[j]`` (default ``component_hatches(k)``; ``hatches=()`` for none).  Opaque fills
-    (at >= 3:1 against white) with white edges and hatch lines; with ``alpha`` < 1 the fill
-    is translucent and the edges and hatching are drawn opaque in the component's colour, so
-    that each bar keeps an outline at >= 3:1.
+    def __init__(self, left, right, heights, bottoms, **style):
+        self.left, self.right = left, right
+        super().__init__(Path(np.zeros((1, 2))), **style)
+        self.set_bars(heights, bottoms)
+
+    def set_bars(self, heights, bottoms):
+        self.heights, self.bottoms = np.array(heights, dtype=float), np.array(bottoms, dtype=float)
+        top = self.bottoms + self.heights
+        corners = [(self.left, self.bottoms), (self.right, self.bottoms), (self.right, top), (self.left, top),
+                   (self.left, self.bottoms)]
+        vertices = np.stack([np.column_stack(corner) for corner in corners], axis=1).reshape(-1, 2)
+        codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(top))
+        self.set_path(Path(vertices, codes))
+
+
+def stacked_bars(ax, positions, heights, width=0.8, colors=None, hatches=None, *, align="center", **kwargs):
+    """One stack per position, segment j of height ``heights[:, j]``; returns k ``Bars``, one
+    per segment (its bars' ``heights`` and ``bottoms``).
+
+    positions (m,): the bars' centres (``align="edge"``: their left edges), heights (m, k) >= 0,
+    width scalar or (m,).  Segment j is filled in colour j and hatched with ``hatches[j]``
+    (default ``component_hatches(k)``; ``hatches=()`` for none).  Opaque fills (at >= 3:1
+    against white) with white edges and hatch lines; with ``alpha`` < 1 the fill is
+    translucent and the edges and hatching are drawn opaque in the component's colour, so that
+    each bar keeps an outline at >= 3:1.
     """
     heights = checks.as_array(heights, "heights", ndim=2)
+    positions = checks.as_array(positions, "positions", ndim=1, shape=(len(heights),))
+    if align not in ("center", "edge"):
+        raise ValueError(f"align must be 'center' or 'edge', got {align!r}")
+    width = np.broadcast_to(checks.as_array(width, "width"), positions.shape)
+    left = positions - width / 2 if align == "center" else positions
     k = heights.shape[1]
     colors = component_colors(k) if colors is None else to_rgba_array(colors)
     hatches = component_hatches(k) if hatches is None else list(hatches) or [None] * k
     alpha = kwargs.pop("alpha", None)
     bottoms = np.cumsum(heights, axis=1) - heights
-    containers = []
+    segments = []
     for j in range(k):
         if alpha is None or alpha >= 1:
             style = {"facecolor": colors[j], "edgecolor": "white", "linewidth": 0.6}
         else:
             style = {"facecolor": (*colors[j][:3], alpha), "edgecolor": colors[j], "linewidth": 1.0}
         style.update(kwargs)
-        containers.append(ax.bar(positions, heights[:, j], width, bottom=bottoms[:, j],
-                                 hatch=hatches[j % len(hatches)], **style))
-    return containers
+        bars = Bars(left, left + width, heights[:, j], bottoms[:, j], hatch=hatches[j % len(hatches)], **style)
+        bars.sticky_edges.y.append(0)       # as Axes.bar: no margin below the bars
+        segments.append(ax.add_patch(bars))
+    ax.autoscale_view()
+    return segments
 
 
 def update_stacked_bars(bars, heights):
     """Set the segments of ``bars`` (from ``stacked_bars``) to heights (m, k)."""
-    heights = checks.as_array(heights, "heights", ndim=2, shape=(None, len(bars)))
+    heights = checks.as_array(heights, "heights", ndim=2, shape=(len(bars[0].heights), len(bars)))
     bottoms = np.cumsum(heights, axis=1) - heights
-    for j, container in enumerate(bars):
-        for rect, height, bottom in zip(container, heights[:, j], bottoms[:, j]):
-            rect.set_height(height)
-            rect.set_y(bottom)
+    for j, segment in enumerate(bars):
+        segment.set_bars(heights[:, j], bottoms[:, j])
     return bars
 
 
@@ -428,9 +457,8 @@ def resp_histogram_heights(x, resp, edges):
 def resp_histogram(ax, x, resp, edges, colors=None, **kwargs):
     """Histogram of x (n,) over ``edges``, each bar split into its components' shares."""
     edges = np.asarray(edges, dtype=float)
-    kwargs.setdefault("align", "edge")
     return stacked_bars(ax, edges[:-1], resp_histogram_heights(x, resp, edges), np.diff(edges),
-                        colors, **kwargs)
+                        colors, align="edge", **kwargs)
 
 
 def update_resp_histogram(bars, x, resp, edges):

@@ -109,8 +109,8 @@ def test_the_legend_sits_above_the_left_panel_off_the_data_and_under_the_caption
     total, components = view.lines
     for k, (bars, line) in enumerate(zip(view.hist, components)):
         shown = entry(k)
-        assert any(isinstance(a, Rectangle) and a.get_hatch() == bars[0].get_hatch()
-                   and a.get_facecolor() == bars[0].get_facecolor() for a in shown), f"component {k}'s bars"
+        assert any(isinstance(a, Rectangle) and a.get_hatch() == bars.get_hatch()
+                   and a.get_facecolor() == bars.get_facecolor() for a in shown), f"component {k}'s bars"
         assert any(isinstance(a, Line2D) and a.get_linestyle() == line.get_linestyle()
                    and same_color(a.get_color(), line.get_color()) for a in shown), f"component {k}'s line"
     [mixture] = entry(h.params[0].k)

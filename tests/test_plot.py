@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.path import Path
 from scipy import stats
 
 from emlab import figure_with_alt, gaussian, plot, poisson
@@ -119,28 +120,42 @@ def test_points_coloured_by_responsibilities(ax):
     np.testing.assert_allclose(artist.get_offsets(), x + 1)
 
 
+def drawn_bars(segment):
+    """The bars a segment of ``stacked_bars`` draws, read from its path (closed rectangles):
+    their left and right edges, bottoms and heights, (m,) each."""
+    path = segment.get_path()
+    corners = path.vertices.reshape(-1, 5, 2)
+    assert (path.codes.reshape(-1, 5) == [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]).all()
+    assert np.array_equal(corners[:, 0], corners[:, 4])
+    assert np.array_equal(corners[:, 0, 0], corners[:, 3, 0]) and np.array_equal(corners[:, 1, 0], corners[:, 2, 0])
+    assert np.array_equal(corners[:, 0, 1], corners[:, 1, 1]) and np.array_equal(corners[:, 2, 1], corners[:, 3, 1])
+    return corners[:, 0, 0], corners[:, 1, 0], corners[:, 0, 1], corners[:, 2, 1] - corners[:, 0, 1]
+
+
 def test_resp_histogram_of_counts_splits_the_empirical_pmf(ax):
     rng = np.random.default_rng(2)
     x = rng.poisson(4.0, size=300)
     resp = rng.dirichlet([1.0, 1.0, 1.0], size=300)
     edges = np.arange(-0.5, x.max() + 1.5)
     bars = plot.resp_histogram(ax, x, resp, edges)
-    heights = np.array([[rect.get_height() for rect in container] for container in bars]).T
+    heights = np.column_stack([drawn_bars(segment)[3] for segment in bars])
     assert heights.sum(axis=1) == pytest.approx(np.bincount(x) / len(x))
     for value in (0, 3, 4):
         assert heights[value] == pytest.approx(resp[x == value].sum(axis=0) / len(x))
-    tops = [rect.get_y() + rect.get_height() for rect in bars[-1]]
+    _, _, bottoms, height = drawn_bars(bars[-1])
+    tops = bottoms + height
     assert tops == pytest.approx(np.bincount(x) / len(x))
     plot.update_resp_histogram(bars, x, resp[:, ::-1], edges)
-    assert [rect.get_height() for rect in bars[0]] == pytest.approx(heights[:, 2])
-    assert len(ax.patches) == 3 * len(edges[:-1])
+    assert drawn_bars(bars[0])[3] == pytest.approx(heights[:, 2])
+    assert len(ax.patches) == 3
 
 
 def test_resp_histogram_of_reals_is_the_density_histogram(ax):
     x = np.random.default_rng(3).normal(size=500)
     edges = np.linspace(-4, 4, 17)
     bars = plot.resp_histogram(ax, x, np.full((500, 2), 0.5), edges)
-    total = [rect.get_y() + rect.get_height() for rect in bars[1]]
+    _, _, bottoms, height = drawn_bars(bars[1])
+    total = bottoms + height
     assert total == pytest.approx(np.histogram(x, edges, density=True)[0])
 
 
@@ -209,17 +224,34 @@ def test_stacked_bars_are_opaque_and_hatched_or_outlined_when_translucent(ax):
     heights = np.array([[0.2, 0.8], [0.5, 0.5]])
     bars = plot.stacked_bars(ax, [0, 1], heights)
     colors = plot.component_colors(2)
-    for j, container in enumerate(bars):
-        for rect in container:
-            assert rect.get_facecolor() == pytest.approx(tuple(colors[j]))      # alpha 1
-            assert rect.get_hatch() == plot.component_hatches(2)[j]
-            assert rect.get_edgecolor() == (1.0, 1.0, 1.0, 1.0)
+    for j, segment in enumerate(bars):
+        assert segment.get_facecolor() == pytest.approx(tuple(colors[j]))      # alpha 1
+        assert segment.get_hatch() == plot.component_hatches(2)[j]
+        assert segment.get_edgecolor() == (1.0, 1.0, 1.0, 1.0)
     translucent = plot.stacked_bars(ax, [0, 1], heights, alpha=0.45)
-    for j, container in enumerate(translucent):
-        for rect in container:
-            assert rect.get_facecolor()[3] == pytest.approx(0.45)
-            assert rect.get_edgecolor() == pytest.approx(tuple(colors[j]))      # opaque outline
-    assert all(r.get_hatch() is None for c in plot.stacked_bars(ax, [0, 1], heights, hatches=()) for r in c)
+    for j, segment in enumerate(translucent):
+        assert segment.get_facecolor()[3] == pytest.approx(0.45)
+        assert segment.get_edgecolor() == pytest.approx(tuple(colors[j]))      # opaque outline
+    assert all(segment.get_hatch() is None for segment in plot.stacked_bars(ax, [0, 1], heights, hatches=()))
+
+
+def test_stacked_bars_stand_where_the_heights_put_them_and_move_with_them(ax):
+    heights = np.array([[0.2, 0.8], [0.5, 0.0], [1.0, 2.0]])
+    bars = plot.stacked_bars(ax, [0, 1, 2], heights, width=0.5)
+    for j, segment in enumerate(bars):
+        left, right, bottom, height = drawn_bars(segment)
+        assert left == pytest.approx([-0.25, 0.75, 1.75]) and right == pytest.approx([0.25, 1.25, 2.25])
+        assert bottom == pytest.approx(heights[:, :j].sum(axis=1)) and height == pytest.approx(heights[:, j])
+    plot.update_stacked_bars(bars, heights[::-1])
+    _, _, bottom, height = drawn_bars(bars[1])
+    assert bottom == pytest.approx(heights[::-1, 0]) and height == pytest.approx(heights[::-1, 1])
+    edges = plot.stacked_bars(ax, [0, 1, 2], heights, width=[1, 2, 3], align="edge")
+    left, right, _, _ = drawn_bars(edges[0])
+    assert left == pytest.approx([0, 1, 2]) and right == pytest.approx([1, 3, 5])
+    with pytest.raises(ValueError, match="heights"):
+        plot.update_stacked_bars(bars, heights[:2])
+    with pytest.raises(ValueError, match="align"):
+        plot.stacked_bars(ax, [0, 1, 2], heights, align="middle")
 
 
 def test_mixture_components_in_their_line_styles_and_markers(ax):

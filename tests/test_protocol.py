@@ -253,6 +253,6 @@ def test_a_stepper_draws_it_with_the_view_it_registers(x):
     np.testing.assert_allclose(total.get_ydata(), curves.sum(axis=1), rtol=1e-12)
     for line, curve in zip(components, curves.T):
         np.testing.assert_allclose(line.get_ydata(), curve, rtol=1e-12)
-    heights = np.array([[rect.get_height() for rect in bars] for bars in w.view.hist]).T
+    heights = np.column_stack([bars.heights for bars in w.view.hist])
     widths = np.diff(w.view.edges)
     assert (heights.sum(axis=1) * widths).sum() == pytest.approx(1.0)   # a density histogram

@@ -236,7 +236,7 @@ def test_poisson_view_shows_scipy_mixture_pmf_and_split_histogram(poisson_steppe
     np.testing.assert_allclose(total.get_ydata(), np.sum(pmf, axis=0), rtol=1e-12)
     for line, expected in zip(components, pmf):
         np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-12)
-    heights = np.array([[rect.get_height() for rect in bars] for bars in w.view.hist]).T
+    heights = np.column_stack([bars.heights for bars in w.view.hist])
     for value in (0, 2, 5):
         np.testing.assert_allclose(heights[value], h.resp[2][h.x == value].sum(axis=0) / len(h.x))
 
@@ -248,7 +248,7 @@ def test_coins_view_shows_biases_and_posteriors(coins_stepper):
         shown = h.params[t + (half == "M")]
         np.testing.assert_allclose([bar.get_width() for bar in w.view.bias_bars], shown.p)
         assert [text.get_text() for text in w.view.bias_text] == [f"{p:.2f}" for p in shown.p]
-        coin_a = [rect.get_height() for rect in w.view.bars[0]]
+        coin_a = list(w.view.bars[0].heights)
         np.testing.assert_allclose(coin_a, h.resp[t][:, 0])
     # Do & Batzoglou (2008), Fig. 1b: after one iteration theta_A = 0.71, theta_B = 0.58.
     go(w, 0, "M")
@@ -273,7 +273,7 @@ def test_each_components_ellipse_is_in_its_colour_and_line_style(gmm_stepper):
 def test_coin_biases_are_hatched_as_their_share_of_the_stacks(coins_stepper):
     view = coins_stepper.view
     hatches = emlab.plot.component_hatches(2)
-    assert [bar.get_hatch() for bar in view.bias_bars] == [stack[0].get_hatch() for stack in view.bars] == hatches
+    assert [bar.get_hatch() for bar in view.bias_bars] == [segment.get_hatch() for segment in view.bars] == hatches
     assert [bar.get_facecolor() for bar in view.bias_bars] == [tuple(c) for c in view.colors]
     assert all(bar.get_edgecolor() == (1, 1, 1, 1) for bar in view.bias_bars)
     assert "each coin in its own colour and hatching" in coins_stepper.image.tooltip
@@ -282,7 +282,7 @@ def test_coin_biases_are_hatched_as_their_share_of_the_stacks(coins_stepper):
 def test_histogram_legend_pairs_each_components_bars_with_its_line_above_the_panel(poisson_stepper):
     view = poisson_stepper.view
     total, components = view.lines
-    assert view.legend_handles == [(view.hist[0][0], components[0]), (view.hist[1][0], components[1]), total]
+    assert view.legend_handles == [(view.hist[0], components[0]), (view.hist[1], components[1]), total]
     legend = view.ax.get_legend()
     assert [t.get_text() for t in legend.texts] == ["component 0", "component 1", "mixture"]
     assert [line.get_linestyle() for line in components] == ["--", ":"] and total.get_linestyle() == "-"

@@ -70,7 +70,7 @@ class CoinsLandscapeView(ReadableText, View):
         self.ax.set(ylim=(0, 1), xlabel="set of tosses", ylabel="P(coin | set of tosses)")
         if len(x) <= 12:
             self.ax.set_xticks(sets)
-        legend = self.ax.legend([b[0] for b in self.bars], ["coin A", "coin B"], loc="lower left",
+        legend = self.ax.legend(self.bars, ["coin A", "coin B"], loc="lower left",
                                 bbox_to_anchor=(0, 1), ncols=2, frameon=False, borderaxespad=0.2)
         self.draw_landscape()
         ax = self.ax_plane

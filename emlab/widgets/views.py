@@ -170,7 +170,7 @@ class HistogramView(ReadableText, View):
                     xlabel=self.xlabel, ylabel=self.ylabel)
         self.set_height()
         # Each component's bars and line under one label; above the panel, so it covers no data.
-        self.legend_handles = [*((bars[0], line) for bars, line in zip(self.hist, self.lines[1])),
+        self.legend_handles = [*((bars, line) for bars, line in zip(self.hist, self.lines[1])),
                                self.lines[0]]
         self.legend_labels = [*(f"component {j}" for j in range(params.k)), "mixture"]
         self.make_legend()
