@@ -26,9 +26,9 @@ import emlab.data
 from emlab import bernoulli, coins, figure_with_alt, gaussian, linkage, plot, poisson, widgets
 from emlab import missing_normal as mn
 from figures import collapse_error
+from published import DO_BATZOGLOU
 
 MIN_PX = 17
-DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from sklearn.mixture import GaussianMixture
 
 import emlab
 from emlab import coins, gaussian, poisson
+from published import DO_BATZOGLOU
 
 
 # ---------------------------------------------------------------- log_joint vs scipy.stats
@@ -157,7 +158,6 @@ def test_poisson_em_reaches_the_numerical_maximum_likelihood():
 
 # ---------------------------------------------------------------- coins: Do & Batzoglou (2008)
 
-DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # [heads, tails] of 5 trials
 
 
 @pytest.mark.parametrize("iteration, theta_a, theta_b", [(1, 0.71, 0.58), (10, 0.80, 0.52)])

@@ -1,83 +1,19 @@
-"""emlab.widgets driven without a browser: set the controls, then read the artists back and
-compare them with the History (and with scipy / a fresh E-step where the view computes)."""
-import base64
-import html
-import json
-import re
-import subprocess
-import sys
-
+"""emlab.widgets' stepper driven without a browser: set the controls, then read the artists back
+and compare them with the History (and with scipy / a fresh E-step where the view computes),
+and the caption, the live region and the alt text with the half-steps written out from the
+algorithm; colour never the only cue; which view a History gets, and the arguments refused."""
 import ipywidgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.animation import FuncAnimation
 from scipy import stats
 from scipy.stats import chi2
 
 import emlab
-from emlab import coins, gaussian, poisson, widgets
+from emlab import gaussian, widgets
 from emlab.widgets import halfsteps
 from figures import full_draw, pixels
-
-DO_BATZOGLOU = np.array([[5, 5], [9, 1], [8, 2], [4, 6], [7, 3]])   # heads, tails of five sets
-
-
-@pytest.fixture(scope="module")
-def gmm_history():
-    rng = np.random.default_rng(0)
-    truth = gaussian.Params([0.3, 0.3, 0.4], [[0, 0], [4, 0], [1, 4]], np.stack([np.eye(2)] * 3))
-    x, _ = gaussian.sample(truth, 200, rng)
-    return emlab.run_em(gaussian, x, gaussian.init_random(x, 3, rng), max_iter=6, tol=0)
-
-
-@pytest.fixture(scope="module")
-def gmm_stepper(gmm_history):
-    return widgets.stepper(gmm_history, dpi=50)
-
-
-@pytest.fixture(scope="module")
-def poisson_stepper():
-    x, _ = poisson.sample(poisson.Params([0.2, 0.8], [2.0, 6.0]), 300, np.random.default_rng(1))
-    h = emlab.run_em(poisson, x, poisson.Params([0.5, 0.5], [1.0, 3.0]), max_iter=5, tol=0)
-    return widgets.stepper(h, dpi=50)
-
-
-@pytest.fixture(scope="module")
-def coins_stepper():
-    h = emlab.run_em(coins, DO_BATZOGLOU, coins.Params([0.5, 0.5], [0.6, 0.5]), max_iter=10, tol=0,
-                     learn_weights=False)
-    return widgets.stepper(h, dpi=50)
-
-
-def em_in_time_order(n_iter):
-    """What a stepper shows, one entry per half-step, written out from the algorithm (not from
-    emlab.widgets.halfsteps): the start theta^(0) with nothing inferred yet, then for each
-    iteration t its E-step (theta^(t) and the responsibilities at theta^(t)) and, but for the
-    last iteration, its M-step (theta^(t+1) from those responsibilities).
-    Entries: (half, iteration, index of the params shown, index of the resp shown or None)."""
-    order = [("start", 0, 0, None)]
-    for t in range(n_iter + 1):
-        order.append(("E", t, t, t))
-        if t < n_iter:
-            order.append(("M", t, t + 1, t))
-    return order
-
-
-def shown_resp(h, source):
-    """The responsibilities of the E-step at params[source]; before the first (None) every
-    point at the start's weights."""
-    return h.resp[source] if source is not None else np.tile(h.params[0].weights, (len(h.x), 1))
-
-
-def superscript(t):
-    return "⁽" + "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(c)] for c in str(t)) + "⁾"
-
-
-def expected_caption(half, t, stats="responsibilities"):
-    return {"start": "θ⁽⁰⁾, the start",
-            "E": f"iteration {t}, E-step: {stats} at θ{superscript(t)}",
-            "M": f"iteration {t}, M-step: θ{superscript(t + 1)}"}[half]
+from widget_fixtures import (coins_stepper, em_in_time_order, expected_caption, gmm_history, gmm_stepper, go,
+                             poisson_stepper, shown_resp)
 
 
 def number(v):
@@ -88,12 +24,6 @@ def number(v):
 
 def numbers(values, decimals=2):
     return "(" + ", ".join(f"{v:.1f}" if decimals == 1 else number(v) for v in values) + ")"
-
-
-def go(w, t, half):
-    """Stepper ``w`` to the E-step or the M-step of iteration t, by its half-step box."""
-    w.half_step.value = [i for i, (h, it, _, _) in enumerate(em_in_time_order(w.view.history.n_iter))
-                         if (h, it) == (half, t)][0]
 
 
 def test_the_controls_step_forward_in_time_e_then_m(gmm_stepper, gmm_history):
@@ -205,25 +135,6 @@ def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, 
     assert w.image in w.children and w.image.tooltip.endswith(
         f"Now {expected_caption('E', 3)}; ℓ = {number(gmm_history.log_likelihood[3])}; "
         f"N = {numbers(gmm_history.resp[3].sum(axis=0), 1)}.")
-
-
-@pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])
-def test_fast_render_equals_a_whole_figure_draw(request, name):
-    w = request.getfixturevalue(name)
-    for t, half in [(1, "M"), (2, "E")]:
-        go(w, t, half)
-        np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
-
-
-@pytest.mark.parametrize("name", ["gmm_stepper", "poisson_stepper", "coins_stepper"])
-def test_a_step_redraws_only_the_moving_artists(request, name, monkeypatch):
-    w = request.getfixturevalue(name)
-    go(w, 0, "E")
-    whole_draws = []
-    monkeypatch.setattr(w.view.fig.canvas, "draw", lambda: whole_draws.append(1))
-    for t, half in [(1, "M"), (1, "E"), (2, "M")]:
-        go(w, t, half)
-    assert whole_draws == []
 
 
 def test_poisson_view_shows_scipy_mixture_pmf_and_split_histogram(poisson_stepper):
@@ -341,159 +252,6 @@ def test_one_dimensional_gaussian_view_draws_scipy_densities():
     np.testing.assert_array_equal(pixels(view.png()), full_draw(view))
 
 
-def test_custom_view_with_an_unregistered_artist_still_renders_correctly(gmm_history):
-    class MeansView(widgets.View):
-        def draw_state(self, params, resp):
-            (self.line,) = self.ax.plot(*params.means.T, "o")     # not registered as moving
-            self.ax.set(xlim=(-5, 8), ylim=(-5, 8))
-
-        def update_state(self, params, resp):
-            self.line.set_data(*params.means.T)
-
-    w = widgets.stepper(gmm_history, view=MeansView, dpi=50)
-    go(w, 4, "E")
-    np.testing.assert_allclose(np.column_stack(w.view.line.get_data()), gmm_history.params[4].means)
-    np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
-
-
-class ZoomingView(widgets.View):
-    """The means, on a model panel whose y limits change at every half-step: 0 to 1, then 0 to
-    100,000, so that its tick labels widen and narrow (the axes, not registered, goes stale)."""
-
-    def draw_state(self, params, resp):
-        (self.line,) = self.ax.plot(*params.means.T, "o")
-        self.moving(self.line)
-        self.zoom()
-
-    def update_state(self, params, resp):
-        self.line.set_data(*params.means.T)
-        self.zoom()
-
-    def zoom(self):
-        self.ax.set_ylim(0, 10.0 ** (5 * (self.step % 2)))
-
-
-def counting_whole_draws(view, monkeypatch):
-    """A list that gets an entry at each whole draw of ``view``'s figure."""
-    whole_draws, draw = [], view.fig.canvas.draw
-    monkeypatch.setattr(view.fig.canvas, "draw", lambda: whole_draws.append(1) or draw())
-    return whole_draws
-
-
-def assert_steps_equal_whole_draws(w, steps, reference):
-    """Each half-step of ``steps`` in stepper ``w`` equals, pixel for pixel, a whole draw of
-    ``reference``, a view of its own showing the same (saving ``w.view``'s figure would draw it
-    whole)."""
-    for step in steps:
-        w.show(step)
-        reference.update(step)
-        np.testing.assert_array_equal(pixels(w.image.value), full_draw(reference))
-
-
-def test_an_axes_that_changes_is_drawn_again_alone(gmm_history, monkeypatch):
-    w = widgets.stepper(gmm_history, view=ZoomingView, dpi=50)
-    w.show(1)                          # the first change draws the whole figure and measures its axes
-    whole_draws = counting_whole_draws(w.view, monkeypatch)
-    assert_steps_equal_whole_draws(w, [2, 3, 4, 5, 4, 0], ZoomingView(gmm_history, dpi=50))
-    assert whole_draws == []
-
-
-def test_the_elbo_views_zooming_panel_is_drawn_again_alone(poisson_stepper, monkeypatch):
-    h = poisson_stepper.view.history
-    w = widgets.stepper(h, view=widgets.ElboView)
-    w.show(1)
-    whole_draws = counting_whole_draws(w.view, monkeypatch)
-    assert_steps_equal_whole_draws(w, [2, 3, 6, 5], widgets.ElboView(h))
-    assert whole_draws == []
-
-
-def test_a_rerun_on_the_same_data_draws_again_only_the_axes_it_changes(gmm_history, monkeypatch):
-    w, reference = widgets.stepper(gmm_history), widgets.EllipseView(gmm_history)
-    for seed, n_iter in [(7, 3), (8, 5)]:       # each changes the log-likelihood axis
-        if seed == 8:
-            whole_draws = counting_whole_draws(w.view, monkeypatch)
-        other = rerun(gmm_history, seed=seed, max_iter=n_iter)
-        w.set_history(other)
-        reference.set_history(other)
-    assert_steps_equal_whole_draws(w, [w.step, 2], reference)
-    assert whole_draws == []
-
-
-class ZoomingNextToTheLogLikelihood(ZoomingView):
-    """ZoomingView with the log-likelihood panel 2 % of the figure's width to the right of the
-    model's, its ticks and label on its right: too close to draw one panel alone."""
-
-    def make_axes(self):
-        self.ax, self.ax_ll = self.fig.add_axes((0.1, 0.2, 0.42, 0.6)), self.fig.add_axes((0.54, 0.2, 0.36, 0.6))
-        self.ax_ll.yaxis.tick_right()
-        self.ax_ll.yaxis.set_label_position("right")
-
-
-@pytest.mark.filterwarnings("ignore:This figure includes Axes that are not compatible with tight_layout")
-@pytest.mark.parametrize("case", ["axes too close", "a title of the figure's own"])
-def test_an_axes_that_cannot_be_drawn_alone_is_drawn_with_the_whole_figure(gmm_history, monkeypatch, case):
-    view_class = ZoomingNextToTheLogLikelihood if case == "axes too close" else ZoomingView
-    w, reference = widgets.stepper(gmm_history, view=view_class, dpi=50), view_class(gmm_history, dpi=50)
-    if case == "a title of the figure's own":
-        for fig in (w.view.fig, reference.fig):
-            fig.suptitle("a title of the figure's own", y=0.5)
-    w.show(1)
-    whole_draws = counting_whole_draws(w.view, monkeypatch)
-    assert_steps_equal_whole_draws(w, [2, 3], reference)
-    assert len(whole_draws) == 2
-
-
-def test_the_same_picture_again_is_not_encoded_again(gmm_history):
-    view = widgets.EllipseView(gmm_history, dpi=30)
-    first = view.png()
-    assert view.png() is first                          # nothing changed: the same bytes
-    view.update(1)
-    second = view.png()
-    view.update(0)
-    assert second != first and view.png() == first
-
-
-def test_animation_frames_are_the_views_half_steps_in_time_order(gmm_history):
-    anim = widgets.animate(gmm_history, frames=[0, 4], dpi=40)
-    assert isinstance(anim, FuncAnimation)
-    shown = [i for i, (_, t, _, _) in enumerate(em_in_time_order(gmm_history.n_iter)) if t in (0, 4)]
-    player = anim.to_jshtml()
-    frames = re.findall(r'data:image/png;base64,([^"]+)"', player)
-    assert anim.steps == shown == [0, 1, 2, 9, 10] and len(frames) == len(shown)
-    reference = widgets.EllipseView(gmm_history, dpi=40)
-    alts = json.loads(re.search(r"alts = (\[.*?\]), steps", player).group(1))
-    for frame, alt, step in zip(frames, alts, shown):
-        reference.update(step)
-        np.testing.assert_array_equal(pixels(base64.b64decode(frame)), full_draw(reference))
-        assert alt == reference.alt_text()
-    # Named and described for a screen reader; it plays once.
-    first = html.escape(alts[0])
-    assert re.search(rf'<img id="_anim_img\w+" alt="{re.escape(first)}">', player)
-    assert re.search(r'<input id="_anim_slider\w+" type="range" aria-label="half-step" '
-                     r'aria-valuetext="θ⁽⁰⁾, the start"', player)
-    assert re.search(r'value="once" id="_anim_radio1_\w+"\s+checked>', player)
-    assert all(re.search(rf'<button title="{name}" aria-label="{name}"', player)
-               for name in ("Play", "Pause", "Next frame", "Previous frame"))
-
-
-def test_animation_steps_subsample_iterations():
-    assert widgets.animation_steps(3) == list(range(8))             # the start, E, M, ..., the last E
-    many = widgets.animation_steps(100)
-    assert len(many) <= widgets.MAX_FRAMES and many[:3] == [0, 1, 2] and many[-1] == 201
-    evenly = widgets.animation_steps(100, frames=5, half_steps=False)
-    assert evenly == [2 * t + 1 for t in (0, 25, 50, 75, 100)]       # their E-steps
-    assert widgets.animation_steps(6, frames=[2, 6]) == [0, 5, 6, 13]
-    with pytest.raises(ValueError, match="frames must be iterations in 0..3"):
-        widgets.animation_steps(3, frames=[0, 4])
-
-
-def test_no_pyplot_figure_is_opened(gmm_history):
-    before = plt.get_fignums()
-    widgets.stepper(gmm_history, dpi=30)
-    widgets.animate(gmm_history, frames=2, dpi=30).to_jshtml()
-    assert plt.get_fignums() == before
-
-
 def test_bad_arguments_are_named(gmm_history, coins_stepper):
     view = coins_stepper.view
     with pytest.raises(ValueError, match=r"step must be a half-step 0..21 \(the start, then the E-step and "
@@ -534,79 +292,7 @@ def test_recomputed_responsibilities_are_bounded(gmm_history):
         assert view.announcement() == view.announcement(2 * t + 2)      # the words from the same resp
 
 
-# ---------------------------------------------------------------- another History, a message
-
-def rerun(history, seed, x=None, **options):
-    x = history.x if x is None else x
-    return emlab.run_em(gaussian, x, gaussian.init_random(x, history.params[0].k, seed), tol=0, **options)
-
-
-def assert_shows(w, h, step):
-    """The stepper shows half-step ``step`` of h (as em_in_time_order says), and blitting equals
-    a whole draw."""
-    view, (half, t, shown, source) = w.view, em_in_time_order(h.n_iter)[step]
-    assert w.step == w.half_step.value == step and w.half_step.max == w.play.max == 2 * h.n_iter + 1
-    np.testing.assert_allclose([e.get_center() for e in view.ellipses], h.params[shown].means)
-    np.testing.assert_allclose(view.points.get_facecolors(), shown_resp(h, source) @ view.colors,
-                               atol=1e-12)
-    np.testing.assert_array_equal(view.ll_line.get_ydata(), h.log_likelihood)
-    assert (view.ll_marker.get_xdata()[0], view.ll_marker.get_ydata()[0]) == (shown, h.log_likelihood[shown])
-    assert w.view.caption.get_text() == expected_caption(half, t) and expected_caption(half, t) in w.status.value
-    np.testing.assert_array_equal(pixels(w.image.value), full_draw(view))
-
-
-def test_set_history_on_the_same_data_moves_the_artists_in_place(gmm_history):
-    w = widgets.stepper(gmm_history, dpi=50)
-    go(w, 5, "M")
-    view, fig, ellipses, points = w.view, w.view.fig, w.view.ellipses, w.view.points
-    other = rerun(gmm_history, seed=7, max_iter=3)
-    w.set_history(other)
-    assert w.view is view and view.fig is fig and view.history is other
-    assert view.ellipses == ellipses and view.points is points              # the same artists
-    assert_shows(w, other, 7)                                               # its last half-step
-    go(w, 1, "E")
-    assert_shows(w, other, 3)
-    assert view.ax_ll.get_xlim()[1] < 4                                   # the axis fits 3 iterations
-
-
-def test_set_history_on_other_data_draws_again_in_the_same_figure(gmm_history):
-    w = widgets.stepper(gmm_history, dpi=50)
-    fig = w.view.fig
-    x = gmm_history.x[:120] * 2.0
-    other = rerun(gmm_history, seed=8, x=x, max_iter=8)
-    w.set_history(other)
-    assert w.view.fig is fig
-    np.testing.assert_allclose(w.view.points.get_offsets(), x)
-    assert_shows(w, other, 0)
-    go(w, 7, "M")
-    assert_shows(w, other, 16)
-    w.set_history(gmm_history, step=3)
-    assert_shows(w, gmm_history, 3)
-
-
-def test_set_history_of_another_model_makes_its_view(gmm_history, poisson_stepper):
-    w = widgets.stepper(gmm_history, dpi=50)
-    w.set_history(poisson_stepper.view.history)
-    assert isinstance(w.view, widgets.PoissonView) and w.half_step.max == 11 and w.view.fig.dpi == 50
-    np.testing.assert_array_equal(pixels(w.image.value), full_draw(w.view))
-
-
-def test_show_message_replaces_the_figure_until_cleared(gmm_history):
-    w = widgets.stepper(gmm_history, dpi=50)
-    w.show_message("EM stopped: component 2 collapsed at iteration 4 <N_2 = 1>")
-    assert "component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;" in w.message.value
-    assert w.image.layout.display == "none" and w.message.layout.display is None
-    assert all(control.disabled for control in w.controls) and not w.play.playing
-    assert w.status.value.endswith(">EM stopped: component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;</div>")
-    w.clear_message()
-    assert w.image.layout.display is None and w.message.layout.display == "none"
-    assert not any(control.disabled for control in w.controls)
-    w.show_message("again")
-    w.set_history(rerun(gmm_history, seed=9, max_iter=2))                   # a new History clears it
-    assert w.image.layout.display is None and w.message.value == ""
-
-
-# ---------------------------------------------------------------- the registry, the earlier name
+# ---------------------------------------------------------------- the registry
 
 def test_default_view_comes_from_the_registry(gmm_history):
     one_d = emlab.run_em(gaussian, gmm_history.x[:, :1], gaussian.init_random(gmm_history.x[:, :1], 2, 0),
@@ -634,20 +320,6 @@ def test_default_view_comes_from_the_registry(gmm_history):
         widgets.register_view(gaussian, "EllipseView")
     with pytest.raises(TypeError, match="model_or_params must be a model"):
         widgets.register_view(None, MyView)
-
-
-# ---------------------------------------------------------------- what each part imports
-
-@pytest.mark.parametrize("blocked, code", [
-    ("matplotlib", "import emlab.widgets.halfsteps as m; print(m.animation_steps(2, frames=2))"),
-    ("ipywidgets", "import numpy as np, emlab; from emlab import poisson; from emlab.widgets import animate\n"
-                   "h = emlab.run_em(poisson, np.arange(20) % 7, poisson.Params([.5, .5], [1., 5.]), max_iter=2)\n"
-                   "print(len(animate(h, frames=1, dpi=20).to_jshtml()) > 0)"),
-])
-def test_each_part_loads_without_what_it_does_not_need(blocked, code):
-    script = f"import sys; sys.modules[{blocked!r}] = None\n{code}"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
 
 
 def test_the_starting_ellipses_are_not_cut_by_the_axes():
