@@ -4,7 +4,9 @@ and 1.4.11).
 Component j has a colour (``component_colors``) and, in every drawing of ``emlab.plot`` and
 ``emlab.widgets``, a second cue of its own: a marker (``component_markers``), a line style
 (``component_linestyles``) or a hatching (``component_hatches``); ``component_style(j, kind)``
-gives them as matplotlib keywords.  The colours are Okabe & Ito's (2008) for j < 4, then six found to keep the same distances:
+gives them as matplotlib keywords.
+
+The colours are Okabe & Ito's (2008) for j < 4, then six found to keep the same distances:
 every colour is at >= 3:1 against white, and any two of the first ten stay >= 10 apart
 (CIEDE2000) under normal vision and the Machado et al. (2009) simulations of protanopia,
 deuteranopia and tritanopia (tests/test_palette.py).  Solid lines and black are kept for

@@ -267,7 +267,11 @@ def stacked_bars(ax, positions, heights, width=0.8, colors=None, hatches=None, *
     positions = checks.as_array(positions, "positions", ndim=1, shape=(len(heights),))
     if align not in ("center", "edge"):
         raise ValueError(f"align must be 'center' or 'edge', got {align!r}")
-    width = np.broadcast_to(checks.as_array(width, "width"), positions.shape)
+    width = checks.as_array(width, "width")
+    if width.shape not in ((), positions.shape):
+        raise ValueError(f"width must be a number or one per position, ({len(positions)},), "
+                         f"got shape {width.shape}")
+    width = np.broadcast_to(width, positions.shape)
     left = positions - width / 2 if align == "center" else positions
     k = heights.shape[1]
     colors = component_colors(k) if colors is None else to_rgba_array(colors)
@@ -281,7 +285,8 @@ def stacked_bars(ax, positions, heights, width=0.8, colors=None, hatches=None, *
         else:
             style = {"facecolor": (*colors[j][:3], alpha), "edgecolor": colors[j], "linewidth": 1.0}
         style.update(kwargs)
-        bars = Bars(left, left + width, heights[:, j], bottoms[:, j], hatch=hatches[j % len(hatches)], **style)
+        bars = Bars(left, left + width, heights[:, j], bottoms[:, j], hatch=hatches[j % len(hatches)],
+                    **style)
         bars.sticky_edges.y.append(0)       # as Axes.bar: no margin below the bars
         segments.append(ax.add_patch(bars))
     ax.autoscale_view()

@@ -252,6 +252,10 @@ def test_stacked_bars_stand_where_the_heights_put_them_and_move_with_them(ax):
         plot.update_stacked_bars(bars, heights[:2])
     with pytest.raises(ValueError, match="align"):
         plot.stacked_bars(ax, [0, 1, 2], heights, align="middle")
+    with pytest.raises(ValueError, match="width"):
+        plot.stacked_bars(ax, [0, 1, 2], heights, width=[1, 2])
+    with pytest.raises(ValueError, match="positions"):
+        plot.stacked_bars(ax, [0, 1], heights)
 
 
 def test_mixture_components_in_their_line_styles_and_markers(ax):
