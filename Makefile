@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
-# pytest-xdist workers: more than the 2 cores, so that one's CPU work fills another's waits on
-# the browser and the kernels.
-WORKERS ?= 3
+# pytest-xdist workers: one per core.  A worker's tests already run in several processes (kernels,
+# JupyterLab, Chromium) whose work fills its waits; a third worker made the suite no faster on
+# this 2-core machine (360-365 s either way) and the steppers' steps slower under the load
+# (median 125-129 ms with three workers, 100-112 ms with two).
+WORKERS ?= 2
 # One BLAS thread: threaded BLAS makes the many tiny matrix calls of EM slower on 2 cores.
 export OPENBLAS_NUM_THREADS ?= 1
 
