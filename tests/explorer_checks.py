@@ -22,5 +22,5 @@ def assert_shows(e, reference):
     s = e.stepper
     assert s.view.history is e.history
     assert s.half_step.max == s.play.max == 2 * reference.n_iter + 1 and s.half_step.value == s.step == 0
-    assert s.image.layout.display is None and s.message.value == ""
+    assert s.frames.layout.display is None and s.message.value == ""
     assert not any(control.disabled for control in s.controls)

@@ -1,4 +1,5 @@
 """What the widget tests share: read a figure as pixels; notebook 07's collapsing run."""
+import base64
 import io
 
 import numpy as np
@@ -9,8 +10,16 @@ import emlab
 from emlab import gaussian
 
 
-def pixels(png_bytes):
-    return np.asarray(PIL.Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+def png_of(value):
+    """The PNG bytes of an image widget's value: PNG bytes, or a stepper's data URL of them."""
+    value = bytes(value)
+    prefix = b"data:image/png;base64,"
+    return base64.b64decode(value[len(prefix):], validate=True) if value.startswith(prefix) else value
+
+
+def pixels(value):
+    """An image widget's value (see ``png_of``), or PNG bytes, as an (h, w, 3) array."""
+    return np.asarray(PIL.Image.open(io.BytesIO(png_of(value))).convert("RGB"))
 
 
 def full_draw(view):

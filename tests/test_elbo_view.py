@@ -10,6 +10,7 @@ import emlab
 from emlab import coins, gaussian, poisson
 from emlab.widgets import ElboView, animate, stepper
 from emlab.widgets.views import DensityView, EllipseView, PoissonView
+from figures import png_of
 
 
 def number(v):
@@ -149,7 +150,7 @@ def test_words_and_widgets(poisson_run):
     assert "the ELBO (grey, bottom) and the KL (hatched, top)" in view.alt_text(3)
     widget = stepper(poisson_run, view=ElboView, dpi=50)
     widget.show(2)
-    assert "KL = " in widget.status.value and bytes(widget.image.value).startswith(b"\x89PNG")
+    assert "KL = " in widget.status.value and png_of(widget.image.value).startswith(b"\x89PNG")
     widget.set_history(emlab.run_em(poisson, poisson_run.x, poisson_run.params[1], max_iter=2, tol=0))
     assert isinstance(widget.view, ElboView) and widget.view.steps.last == 5
     anim = animate(poisson_run, view=ElboView, frames=[0, 1], dpi=50)

@@ -101,7 +101,7 @@ def test_errors_show_a_message_and_the_next_valid_setting_runs_again(points, out
     assert e.history is None and "no run to show" in e.caption.value
     assert f"K must be at most the number of points n = {len(points)}, got K = {len(points) + 1}" \
         in e.stepper.message.value
-    assert e.stepper.image.layout.display == "none" and "Traceback" not in e.stepper.message.value
+    assert e.stepper.frames.layout.display == "none" and "Traceback" not in e.stepper.message.value
     assert not any(c.disabled for name, c in e.controls.items() if name != "seed")   # the controls still work
     e.controls["K"].value = 0
     assert "K must be &gt;= 1, got 0" in e.stepper.message.value

@@ -17,7 +17,7 @@ import pytest
 from matplotlib.animation import FuncAnimation
 
 import emlab
-from emlab import gaussian, widgets
+from emlab import gaussian, plot, widgets
 from figures import full_draw, pixels
 from widget_fixtures import (coins_stepper, em_in_time_order, expected_caption, gmm_history, gmm_stepper, go,
                              poisson_stepper, shown_resp)
@@ -195,6 +195,43 @@ def test_no_pyplot_figure_is_opened(gmm_history):
     assert plt.get_fignums() == before
 
 
+def assert_pictures(w, reference):
+    """Each picture drawn is its own half-step's figure (a whole draw of ``reference`` at that
+    half-step) with its alt text and text-size class."""
+    for step, image in w.drawn.items():
+        reference.update(step)
+        np.testing.assert_array_equal(pixels(image.value), full_draw(reference), err_msg=f"half-step {step}")
+        assert image.tooltip == reference.alt_text(step)
+        assert image._dom_classes == (plot.text_size_class(reference.fig), f"emlab-half-step-{step}")
+        assert (image.width, image.height) == tuple(str(n) for n in reference.fig.canvas.get_width_height())
+
+
+def test_each_picture_is_drawn_once_with_the_ones_beside_the_half_step_shown(gmm_history):
+    w = widgets.stepper(gmm_history, dpi=30)
+    last = w.view.steps.last
+    assert sorted(w.drawn) == [0, 1] and w.frames.selected_index == 0
+    w.half_step.value = 5                              # typed: drawn, and 4 and 6 ahead
+    assert sorted(w.drawn) == [0, 1, 4, 5, 6] and w.frames.selected_index == w.step == 5
+    # A half-step not drawn holds the picture of the nearest drawn before it.
+    nearest = [0, 1, 1, 1, 4, 5, *[6] * (last - 5)]
+    assert list(w.frames.children) == [w.drawn[s] for s in nearest]
+    assert_pictures(w, type(w.view)(gmm_history, dpi=30))      # a view of its own
+    kept = dict(w.drawn)
+    w.forward.click()
+    assert w.image is kept[6] and sorted(w.drawn) == [0, 1, 4, 5, 6, 7]      # 6 not drawn again
+    assert all(w.drawn[s] is kept[s] for s in kept)
+    w.half_step.value = last
+    assert sorted(w.drawn)[-2:] == [last - 1, last] and w.frames.children[-1] is w.image
+
+    # Another History: every picture drawn again, on the same images, from the one shown.
+    other = rerun(gmm_history, seed=7, max_iter=2)
+    images = set(w.drawn.values())
+    w.set_history(other, step=0)
+    assert sorted(w.drawn) == [0, 1] and set(w.drawn.values()) <= images
+    assert len(w.frames.children) == 2 * other.n_iter + 2 and w.frames.selected_index == 0
+    assert_pictures(w, w.view)          # the same view, which took the history in place
+
+
 # ---------------------------------------------------------------- another History, a message
 
 def rerun(history, seed, x=None, **options):
@@ -256,15 +293,15 @@ def test_show_message_replaces_the_figure_until_cleared(gmm_history):
     w = widgets.stepper(gmm_history, dpi=50)
     w.show_message("EM stopped: component 2 collapsed at iteration 4 <N_2 = 1>")
     assert "component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;" in w.message.value
-    assert w.image.layout.display == "none" and w.message.layout.display is None
+    assert w.frames.layout.display == "none" and w.message.layout.display is None
     assert all(control.disabled for control in w.controls) and not w.play.playing
     assert w.status.value.endswith(">EM stopped: component 2 collapsed at iteration 4 &lt;N_2 = 1&gt;</div>")
     w.clear_message()
-    assert w.image.layout.display is None and w.message.layout.display == "none"
+    assert w.frames.layout.display is None and w.message.layout.display == "none"
     assert not any(control.disabled for control in w.controls)
     w.show_message("again")
     w.set_history(rerun(gmm_history, seed=9, max_iter=2))                   # a new History clears it
-    assert w.image.layout.display is None and w.message.value == ""
+    assert w.frames.layout.display is None and w.message.value == ""
 
 
 # ---------------------------------------------------------------- what each part imports

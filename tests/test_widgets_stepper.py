@@ -11,7 +11,7 @@ from scipy.stats import chi2
 import emlab
 from emlab import gaussian, widgets
 from emlab.widgets import halfsteps
-from figures import full_draw, pixels
+from figures import full_draw, pixels, png_of
 from widget_fixtures import (coins_stepper, em_in_time_order, expected_caption, gmm_history, gmm_stepper, go,
                              poisson_stepper, shown_resp)
 
@@ -113,7 +113,9 @@ def test_play_is_a_named_button_over_the_half_steps_and_repeat_a_checkbox(gmm_hi
     assert [c.description for c in w.controls] == ["Play", "Repeat", "◀ half-step", "half-step ▶", "half-step", ""]
     assert isinstance(w.repeat, ipywidgets.Checkbox) and w.play.layout.display == "none"
     assert (w.play.min, w.play.max, w.play.interval) == (0, 2 * gmm_history.n_iter + 1, 1000)
-    assert [(link.source, link.target) for link in w.links] == [((w.repeat, "value"), (w.play, "repeat"))]
+    assert [(link.source, link.target) for link in w.links] == [((w.repeat, "value"), (w.play, "repeat")),
+                                                                ((w.half_step, "value"), (w.frames, "selected_index"))]
+    assert isinstance(w.links[1], ipywidgets.widgets.widget_link.DirectionalLink)
     w.play_button.click()
     assert w.play.playing and w.play_button.description == "Pause"
     w.play.playing = False                             # as the browser does after the last half-step
@@ -131,8 +133,9 @@ def test_stepper_png_changes_between_steps_and_controls_are_linked(gmm_stepper, 
     w.forward.click()
     second = w.image.value
     w.half_step.value = 7
-    assert first[:8] == b"\x89PNG\r\n\x1a\n" and len({first, second, w.image.value}) == 3
-    assert w.image in w.children and w.image.tooltip.endswith(
+    assert png_of(first)[:8] == b"\x89PNG\r\n\x1a\n" and len({first, second, w.image.value}) == 3
+    assert w.image.format == "url" and bytes(w.image.value).startswith(b"data:image/png;base64,")
+    assert w.frames in w.children and w.frames.children[w.step] is w.image and w.image.tooltip.endswith(
         f"Now {expected_caption('E', 3)}; ℓ = {number(gmm_history.log_likelihood[3])}; "
         f"N = {numbers(gmm_history.resp[3].sum(axis=0), 1)}.")
 

@@ -10,7 +10,7 @@ from labdriver import KERNEL_READY_JS, light, wait_kernel_ready
 # (issue 21): reported by the tests and the benchmark, never asserted.
 LATENCY_GOAL_MS = 80
 
-STEPPER = ".emlab-widget:has(> img.widget-image)"            # its figure is a child
+STEPPER = ".emlab-widget:has(> .emlab-frames)"            # its pictures are a child
 STEPPERS = light(f".jp-Notebook {STEPPER}")
 
 
@@ -26,12 +26,22 @@ PIXELS_JS = """async img => {
 }"""
 
 
+# The stepper's picture shown if it is the one of the half-step in its box (the image's DOM
+# class emlab-half-step-N), else null.
+SHOWN_JS = """root => {
+    const box = root.querySelector('input[type=number]');
+    const img = root.querySelector('.emlab-frames img.widget-image');
+    return img && img.classList.contains(`emlab-half-step-${box.value}`) ? img : null;
+}"""
+
+
 class StepperUI:
     """One stepper widget on the page: its controls and its image."""
 
     def __init__(self, page, root):
         self.page, self.root = page, root
-        self.image = root.locator("img.widget-image")
+        self.frames = root.locator(".emlab-frames")
+        self.image = self.frames.locator("img.widget-image")                # the one shown
         self.box = root.locator("input[type=number]")                        # the half-step box
         self.play_button = root.locator("button", has_text=re.compile("^(Play|Pause)$"))
         self.buttons = {1: root.locator("button", has_text="half-step ▶"),
@@ -64,28 +74,33 @@ class StepperUI:
         return self.image.evaluate(PIXELS_JS)
 
     def wait_drawn(self):
-        self.page.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                                    arg=self.image.element_handle(), timeout=30_000)
+        """Wait until the picture shown is the half-step's in the box, loaded."""
+        self.page.wait_for_function(f"root => ({SHOWN_JS})(root)?.complete", arg=self.root.element_handle(),
+                                    timeout=30_000)
 
     def arm(self):
-        """Start watching for the next image update: timed from the next keydown or click
-        anywhere on the page to the new image decoded and painted (read with ``latency``)."""
-        self.image.evaluate("""img => {
-            const before = img.src;
+        """Start watching for the next picture: timed from the next keydown or click anywhere
+        on the page to the picture of another half-step than the one shown, of the half-step
+        in the box, decoded and painted (read with ``latency``)."""
+        self.root.evaluate(f"""root => {{
+            const shown = {SHOWN_JS};
+            const before = shown(root), beforeSrc = before?.src;
             let painted;
-            window.__emlab = {t0: null, painted: new Promise(resolve => { painted = resolve; })};
-            const start = () => { if (window.__emlab.t0 === null) window.__emlab.t0 = performance.now(); };
-            document.addEventListener('keydown', start, {capture: true, once: true});
-            document.addEventListener('mousedown', start, {capture: true, once: true});
-            const observer = new MutationObserver(() => {
-                if (img.src === before) return;
+            window.__emlab = {{t0: null, painted: new Promise(resolve => {{ painted = resolve; }})}};
+            const start = () => {{ if (window.__emlab.t0 === null) window.__emlab.t0 = performance.now(); }};
+            document.addEventListener('keydown', start, {{capture: true, once: true}});
+            document.addEventListener('mousedown', start, {{capture: true, once: true}});
+            const observer = new MutationObserver(() => {{
+                const img = shown(root);
+                if (!img || (img === before && img.src === beforeSrc)) return;
                 observer.disconnect();
-                img.decode().catch(() => {}).then(() => requestAnimationFrame(() => {
+                img.decode().catch(() => {{}}).then(() => requestAnimationFrame(() => {{
                     painted(performance.now() - (window.__emlab.t0 ?? performance.now()));
-                }));
-            });
-            observer.observe(img, {attributes: true, attributeFilter: ['src']});
-        }""")
+                }}));
+            }});
+            observer.observe(root, {{subtree: true, childList: true, attributes: true,
+                                    attributeFilter: ['src', 'class']}});
+        }}""")
 
     def latency(self, timeout=30_000):
         """Milliseconds from the armed input to the updated image: waits for it without

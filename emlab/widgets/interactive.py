@@ -5,11 +5,14 @@ Every control is a native one that a screen reader names and the keyboard reache
 text, a checkbox, a number box with its label.  The figure's accessible name is its alt text and
 a polite live region says each half-step in words; both change with every step.
 
-A half-step costs the kernel one message from the browser, and the browser two back (the live
-region, then the picture with its alt text): the Play and the half-step box follow each other
-through the kernel, not through a jslink, which would make the browser send both values at
-every step (two requests, the first delaying the picture).
+A half-step's picture is drawn once, by the kernel, and kept in the browser: the half-step box
+picks it there (a jsdlink to the Stack of pictures), so a step to a half-step already drawn waits
+for no kernel.  The kernel then gets the box's value (and the Stack's), says the half-step in the
+live region, and draws the pictures of the half-steps on either side.  The Play and the half-step
+box follow each other through the kernel, not through a jslink, which would make the browser send
+both values at every tick.
 """
+import base64
 import html
 
 import ipywidgets as widgets
@@ -40,9 +43,19 @@ class DescribedImage(widgets.Image):
     description = traitlets.Unicode("").tag(sync=True)
 
 
+def data_url(png):
+    """PNG bytes as the ``value`` of an Image of ``format="url"``: a data URL.
+
+    A stepper's pictures are data URLs, not ipywidgets' blob URLs: its Stack makes a new view
+    of an image each time it shows it, and ipywidgets makes a new blob URL for each view, which
+    the browser loads again (about half of a step's time on this machine), where it keeps the
+    picture of a data URL it has shown."""
+    return b"data:image/png;base64," + base64.b64encode(png)
+
+
 class Stepper(widgets.VBox):
     """The half-steps of a History, in the order EM runs them, one at a time: the view's figure
-    as a PNG image redrawn at every step, under a row of controls:
+    as a PNG image, under a row of controls:
 
         Play / Pause    plays the half-steps from the one shown, one every ``interval`` ms
                         (the browser keeps the time, with a hidden ipywidgets Play)
@@ -53,11 +66,23 @@ class Stepper(widgets.VBox):
                         iteration t its E-step (2t + 1: responsibilities at θ⁽ᵗ⁾) and its
                         M-step (2t + 2: θ⁽ᵗ⁺¹⁾)
 
+    Each half-step's picture is drawn once and kept in the browser, one image per half-step
+    in ``frames`` (an ipywidgets Stack that shows one of them).  The half-step box picks the
+    image in the browser itself (a jsdlink), so a half-step already drawn shows without
+    waiting for the kernel.  The kernel draws the half-step shown when it is not drawn yet,
+    then the ones before and after it, ready for the next step either way.  A half-step
+    not drawn yet shows the nearest one drawn before it until its own picture arrives.
+
+    Each image has the DOM classes ``emlab-text-NNpx`` (see ``text_size_class``) and
+    ``emlab-half-step-N``, the half-step it shows.
+
     Attributes: ``view``, ``play_button``, ``repeat``, ``back``, ``forward``, ``half_step`` (the
-    number box), ``play`` (the hidden Play), ``controls`` (all six, in that order), ``image``
-    (its ``tooltip`` is its alt text), ``status`` (the live region), ``message``.  ``step`` is
-    the half-step shown, and ``show(step)`` does what the controls do.  For code that reruns
-    EM (an explorer), two more methods:
+    number box), ``play`` (the hidden Play), ``controls`` (all six, in that order), ``frames``
+    (the Stack), ``image`` (the image of the half-step shown: its ``value`` a ``data_url`` of the
+    PNG, its ``tooltip`` the alt text),
+    ``status`` (the live region), ``message``.  ``step`` is the half-step shown, and
+    ``show(step)`` does what the controls do.  For code that reruns EM (an explorer), two more
+    methods:
 
     ``set_history(history, view=None, *, step=None, **view_options)``
         Step through another History in this same widget.  With ``view=None`` the current
@@ -84,16 +109,20 @@ class Stepper(widgets.VBox):
         self.half_step = widgets.BoundedIntText(0, min=0, max=last, description="half-step",
                                                 style={"description_width": "initial"},
                                                 layout={"width": "10em", **gap})
-        self.image = DescribedImage(format="png")
+        self.frames = widgets.Stack()
+        self.frames.add_class("emlab-frames")
+        self.drawn = {}             # half-step -> the DescribedImage of its picture
+        self._spare = []            # images of a previous history, to draw on again
         self.status = widgets.HTML(layout={"height": "0px", "margin": "0px"})
         self.message = widgets.HTML(layout={"display": "none"})
         self.controls = (self.play_button, self.repeat, self.back, self.forward, self.half_step, self.play)
         row = widgets.HBox(list(self.controls), layout={"flex_flow": "row wrap", "align_items": "center"})
         style = widgets.HTML(FOCUS_STYLE, layout={"display": "none"})
-        super().__init__([row, self.image, self.message, self.status, style])
+        super().__init__([row, self.frames, self.message, self.status, style])
         self.add_class("emlab-widget")
         self.view = view
-        self.links = [widgets.jslink((self.repeat, "value"), (self.play, "repeat"))]
+        self.links = [widgets.jslink((self.repeat, "value"), (self.play, "repeat")),
+                      widgets.jsdlink((self.half_step, "value"), (self.frames, "selected_index"))]
         self._moving_controls = False
         self.show(0)
         self.half_step.observe(self._on_step, names="value")      # typed, or an arrow key
@@ -103,32 +132,64 @@ class Stepper(widgets.VBox):
         self.back.on_click(lambda _: self.show(max(self.step - 1, 0)))
         self.forward.on_click(lambda _: self.show(min(self.step + 1, self.view.steps.last)))
 
+    @property
+    def image(self):
+        """The image of the half-step shown (a DescribedImage: its ``tooltip`` is its alt text)."""
+        return self.drawn[self.step]
+
     def show(self, step):
-        """Show half-step ``step`` (0..the last; see ``emlab.widgets.halfsteps``): the view and
-        its image, the alt text, the live region, the half-step box and the Play."""
-        self.view.update(step)
+        """Show half-step ``step`` (0..the last; see ``emlab.widgets.halfsteps``): its words in
+        the live region, its picture (drawn if it is not yet), the half-step box and the Play;
+        then draw the half-steps next to it."""
         self.step = step
-        picture = self.view.png()
-        # The words first, then the picture they describe (with its alt text, one message): sent
-        # back to back, once both are ready, so that the browser shows them in one frame.
-        self.say(self.view.announcement())
-        with self.image.hold_sync():
-            self.image.value = picture
-            self.image.tooltip = self.view.alt_text()
-            if getattr(self, "_text_size_of", None) is not self.view:
-                self.mark_text_size()
+        # The words first, then the picture they describe (with its alt text, one message).
+        self.say(self.view.announcement(step))
+        new = self.draw(step)
         self._moving_controls = True
         try:
+            if new:
+                self.frames.children = self.pictures()
+            self.frames.selected_index = step
             self.half_step.value = self.play.value = step     # the one the browser changed is there
         finally:
             self._moving_controls = False
+        ahead = [s for s in (step + 1, step - 1) if 0 <= s <= self.view.steps.last and self.draw(s)]
+        if ahead:
+            self.frames.children = self.pictures()
+        self.view.update(step)              # the view at the half-step shown
 
-    def mark_text_size(self):
-        """The image's DOM class ``emlab-text-NNpx``, its smallest text (``plot.text_size_class``)
-        for a browser test to read; once per view, drawn (a half-step changes no text size)."""
-        size = plot.text_size_class(self.view.fig)
-        self.image._dom_classes = (*(c for c in self.image._dom_classes if not c.startswith("emlab-text-")), size)
-        self._text_size_of = self.view
+    def draw(self, step):
+        """Draw half-step ``step`` into its image unless it is drawn; whether it was not."""
+        if step in self.drawn:
+            return False
+        self.view.update(step)
+        width, height = self.view.fig.canvas.get_width_height(physical=True)
+        image = self._spare.pop() if self._spare else DescribedImage(format="url")
+        with image.hold_sync():
+            image.value = data_url(self.view.png())
+            image.tooltip = self.view.alt_text(step)
+            image.width, image.height = str(width), str(height)     # its box before it loads
+            image._dom_classes = (self.text_size_class(), f"emlab-half-step-{step}")
+        self.drawn[step] = image
+        return True
+
+    def text_size_class(self):
+        """The images' DOM class ``emlab-text-NNpx``, the figure's smallest text
+        (``plot.text_size_class``) for a browser test to read: measured once per view, on a
+        drawn figure (a half-step changes no text size)."""
+        if getattr(self, "_text_size", (None,))[0] is not self.view:
+            self._text_size = (self.view, plot.text_size_class(self.view.fig))
+        return self._text_size[1]
+
+    def pictures(self):
+        """The Stack's children: at each half-step its image, or while it is not drawn, the
+        image of the nearest half-step drawn before it (after it, before the first drawn)."""
+        first = min(self.drawn)
+        shown, pictures = self.drawn[first], []
+        for step in range(self.view.steps.last + 1):
+            shown = self.drawn.get(step, shown)
+            pictures.append(shown)
+        return tuple(pictures)
 
     def say(self, text):
         """Put ``text`` in the live region (a screen reader reads it out, politely)."""
@@ -145,6 +206,11 @@ class Stepper(widgets.VBox):
             self.view = make_view(history, view, **view_options)
         last = self.view.steps.last
         step = min(self.step if step is None else step, last)
+        # Every picture is of the old history: their images are drawn again when shown, the
+        # one of the half-step shown first.
+        shown = self.drawn.pop(self.step)
+        self._spare = [*self.drawn.values(), shown]
+        self.drawn = {}
         self._moving_controls = True            # no redraw for each control that changes
         try:
             self.play.playing = False
@@ -159,7 +225,7 @@ class Stepper(widgets.VBox):
         """Show ``text`` (plain text, one short line) instead of the figure; disable the controls."""
         self.message.value = f'<p style="font-size: 1.1em; margin: 1em 0">{html.escape(str(text))}</p>'
         self.message.layout.display = None
-        self.image.layout.display = "none"
+        self.frames.layout.display = "none"
         self.play.playing = False
         for control in self.controls:
             control.disabled = True
@@ -169,7 +235,7 @@ class Stepper(widgets.VBox):
         """Back to the figure and the controls."""
         self.message.value = ""
         self.message.layout.display = "none"
-        self.image.layout.display = None
+        self.frames.layout.display = None
         for control in self.controls:
             control.disabled = False
 
