@@ -95,10 +95,11 @@ def test_slides_one_section_per_slide(name, slides_dir, cells):
     assert deck.fragments == types.count("fragment")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def offline(browser):
     """A browser profile that may load files only: every other request is aborted and
-    recorded in ``offline.outside``; files that fail to load in ``offline.missing``."""
+    recorded in ``offline.outside``; files that fail to load in ``offline.missing``.  One per
+    test: Playwright's clock, which check_animation_plays installs, is the profile's."""
     context = browser.new_context(viewport=VIEWPORT)
     context.outside, context.missing = [], []
 
@@ -118,8 +119,6 @@ def offline(browser):
 @pytest.fixture
 def offline_page(offline):
     """A page of the offline profile, with what it requested outside or missed."""
-    offline.outside.clear()
-    offline.missing.clear()
     page = offline.new_page()
     page.outside, page.missing = offline.outside, offline.missing
     yield page
@@ -136,6 +135,16 @@ def check_offline_content(page, name, cells, steppers):
     left = [text for texts in page.locator(light(".jp-RenderedMarkdown, .jp-MarkdownOutput")).evaluate_all(
         f"nodes => nodes.map({UNTYPESET_JS})") for text in texts]
     assert left == [], f"{name}: TeX left untypeset in the prose: {left[:5]}"
+    wait_widgets_drawn(page, name, steppers)
+    page.wait_for_function("() => document.fonts.ready.then(() => [...document.fonts].some("
+                           "f => f.family.includes('FontAwesome') && f.status === 'loaded'))",
+                           timeout=10_000)
+    assert page.outside == [], f"{name}: requested from outside: {page.outside}"
+    assert page.missing == [], f"{name}: files missing next to the page: {page.missing}"
+
+
+def wait_widgets_drawn(page, name, steppers):
+    """Wait until the widget embed script has drawn at least ``steppers`` widget images, loaded."""
     try:
         page.wait_for_function(f"""() => {{
             const images = [...document.querySelectorAll('.jupyter-widgets img.widget-image')];
@@ -146,11 +155,6 @@ def check_offline_content(page, name, cells, steppers):
         raise AssertionError(f"{name}: the widget embed script drew {drawn} widget images, "
                              f"at least {steppers} expected (is the widget state saved in the "
                              "notebook's metadata?)") from None
-    page.wait_for_function("() => document.fonts.ready.then(() => [...document.fonts].some("
-                           "f => f.family.includes('FontAwesome') && f.status === 'loaded'))",
-                           timeout=10_000)
-    assert page.outside == [], f"{name}: requested from outside: {page.outside}"
-    assert page.missing == [], f"{name}: files missing next to the page: {page.missing}"
 
 
 # Go to the slide holding ``selector``'s first match (reveal.js's own navigation), with every
@@ -219,7 +223,8 @@ def check_still_notices(page, name, cells, deck=False):
 
 
 def check_animation_plays(page, animation, name):
-    """matplotlib's JS-HTML player: Next frame, First frame and Play change the picture."""
+    """matplotlib's JS-HTML player: Next frame, First frame and Play change the picture (Play's
+    frames come on the page's clock, run ahead: the test waits for no interval)."""
     frame = animation.locator("img[id^='_anim_img']")
     slider = animation.locator("input.anim-slider")
     first = frame.get_attribute("src")
@@ -231,7 +236,9 @@ def check_animation_plays(page, animation, name):
 
     animation.locator("button[title='First frame']").click()
     assert frame.get_attribute("src") == first
+    page.clock.install()         # Playwright's clock from here on: the player's timers...
     animation.locator("button[title='Play']").click()
+    page.clock.run_for(10_000)   # ...(a frame a second) fired now, in order
     page.wait_for_function("s => Number(s.value) >= 2", arg=slider.element_handle(), timeout=10_000)
     animation.locator("button[title='Pause']").click()
     assert frame.get_attribute("src") != first, f"{name}: Play did not advance the animation"
@@ -274,7 +281,11 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
                            timeout=10_000)
 
     # Each slide's height on reveal's canvas and what can be read on it (checked in
-    # test_deck_slides_fit and test_deck_slides_readable).
+    # test_deck_slides_fit and test_deck_slides_readable), once the steppers are drawn.
+    notebook = cells(name)
+    shown = [i for i in stepper_cell_indices(notebook)
+             if slide_type(notebook[i]) not in ("skip", "notes")]
+    wait_widgets_drawn(page, name, len(shown))
     deck_slides[name] = page.evaluate(MEASURE_DECK_JS, REVEAL_URL)
     deck_slides[name]["readability"] = readability([s.pop("text") for s in deck_slides[name]["slides"]])
     record_property("deck_slides", (name, deck_slides[name]))
@@ -283,9 +294,6 @@ def test_deck_offline(name, slides_dir, offline_page, cells, deck_slides, record
     assert animations.count() >= 1, f"{name}: no animation in the deck"
     page.evaluate(GO_TO_JS, [REVEAL_URL, ".animation"])
     check_animation_plays(page, animations.first, name)
-    notebook = cells(name)
-    shown = [i for i in stepper_cell_indices(notebook)
-             if slide_type(notebook[i]) not in ("skip", "notes")]
     check_offline_content(page, name, notebook, len(shown))
     check_still_notices(page, name, notebook, deck=True)
 
