@@ -4,7 +4,8 @@ Starts its own JupyterLab (from this venv, on 127.0.0.1 with a random port and t
 a temporary copy of notebooks/), opens a notebook in headless Chromium (``labdriver.CHROMIUM``,
 through Playwright) at 1280x720, runs it (Run All once its kernel is connected and idle), and steps
 the stepper one half-step at a time, timing in the page from the input to the new PNG
-decoded and painted (the kernel redraws the figure in between).  Prints the median of the
+decoded and painted (the picture of the next half-step was drawn ahead by the kernel, while the
+one before was shown: the browser shows it without a round trip).  Prints the median of the
 steps against the goal (``stepper_ui.LATENCY_GOAL_MS``; the browser tests report the same
 latency in their summary and assert nothing about it), and the CPU milliseconds per step of
 the kernel, the Jupyter server and Chromium (this benchmark's own processes, read with
