@@ -186,7 +186,7 @@ def make(runs, name):
         history, classes = history
         options.setdefault("classes", classes)
     view = options.pop("view", None)
-    return widgets.stepper(history, view=view, **options).view
+    return widgets.make_view(history, view, **options)
 
 
 @pytest.mark.parametrize("name", VIEWS)
