@@ -230,6 +230,10 @@ def test_each_picture_is_drawn_once_with_the_ones_beside_the_half_step_shown(gmm
     assert sorted(w.drawn) == [0, 1] and set(w.drawn.values()) <= images
     assert len(w.frames.children) == 2 * other.n_iter + 2 and w.frames.selected_index == 0
     assert_pictures(w, w.view)          # the same view, which took the history in place
+    # Rerun after rerun, the images are those of the first history: none made, none lost.
+    for step in (3, 1, 5):
+        w.set_history(other if step % 2 else gmm_history, step=step)
+        assert set(w.drawn.values()) <= images
 
 
 # ---------------------------------------------------------------- another History, a message

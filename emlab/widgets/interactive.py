@@ -209,7 +209,7 @@ class Stepper(widgets.VBox):
         # Every picture is of the old history: their images are drawn again when shown, the
         # one of the half-step shown first.
         shown = self.drawn.pop(self.step)
-        self._spare = [*self.drawn.values(), shown]
+        self._spare = [*self._spare, *self.drawn.values(), shown]
         self.drawn = {}
         self._moving_controls = True            # no redraw for each control that changes
         try:
