@@ -78,8 +78,8 @@ class Stepper(widgets.VBox):
 
     Attributes: ``view``, ``play_button``, ``repeat``, ``back``, ``forward``, ``half_step`` (the
     number box), ``play`` (the hidden Play), ``controls`` (all six, in that order), ``frames``
-    (the Stack), ``image`` (the image of the half-step shown: its ``value`` a ``data_url`` of the
-    PNG, its ``tooltip`` the alt text),
+    (the Stack), ``drawn`` (half-step -> its image, for those drawn), ``image`` (the image of
+    the half-step shown: its ``value`` a ``data_url`` of the PNG, its ``tooltip`` the alt text),
     ``status`` (the live region), ``message``.  ``step`` is the half-step shown, and
     ``show(step)`` does what the controls do.  For code that reruns EM (an explorer), two more
     methods:
@@ -113,6 +113,7 @@ class Stepper(widgets.VBox):
         self.frames.add_class("emlab-frames")
         self.drawn = {}             # half-step -> the DescribedImage of its picture
         self._spare = []            # images of a previous history, to draw on again
+        self._text_size = (None, "")  # (view, its text-size class)
         self.status = widgets.HTML(layout={"height": "0px", "margin": "0px"})
         self.message = widgets.HTML(layout={"display": "none"})
         self.controls = (self.play_button, self.repeat, self.back, self.forward, self.half_step, self.play)
@@ -134,7 +135,8 @@ class Stepper(widgets.VBox):
 
     @property
     def image(self):
-        """The image of the half-step shown (a DescribedImage: its ``tooltip`` is its alt text)."""
+        """The image of the half-step shown (a DescribedImage: its ``value`` a ``data_url`` of
+        the PNG, its ``tooltip`` the alt text)."""
         return self.drawn[self.step]
 
     def show(self, step):
@@ -177,7 +179,7 @@ class Stepper(widgets.VBox):
         """The images' DOM class ``emlab-text-NNpx``, the figure's smallest text
         (``plot.text_size_class``) for a browser test to read: measured once per view, on a
         drawn figure (a half-step changes no text size)."""
-        if getattr(self, "_text_size", (None,))[0] is not self.view:
+        if self._text_size[0] is not self.view:
             self._text_size = (self.view, plot.text_size_class(self.view.fig))
         return self._text_size[1]
 
